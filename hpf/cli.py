@@ -1,0 +1,162 @@
+"""`hpf`: operators' command line. Centre-side commands go over AMQP to the services."""
+import argparse
+import json
+import signal
+import sys
+import time
+
+from shared.config import load_config
+
+
+def _config(args):
+    return load_config(args.config)
+
+
+def _require_broker(config):
+    from hpf.bus import BROKER_HELP, broker_reachable, safe_uri
+    if not broker_reachable(config["AMQP_URI"]):
+        print(BROKER_HELP.format(uri=safe_uri(config["AMQP_URI"])), file=sys.stderr)
+        sys.exit(2)
+
+
+def _business_error_exit(exc):
+    print(f"错误 {exc.code}: {exc.message}", file=sys.stderr)
+    for detail in exc.details:
+        print(f"  - {detail.get('field', '')}: {detail.get('message', '')}", file=sys.stderr)
+    sys.exit(1)
+
+
+def cmd_register_employer(args):
+    from hpf.bus import cluster_rpc
+    from shared.errors import BusinessError
+    config = _config(args)
+    _require_broker(config)
+    data = {
+        "name": args.name, "credit_code": args.uscc, "address": args.address,
+        "postal_code": args.postal_code, "bank_name": args.bank_name,
+        "bank_account": args.bank_account, "legal_person_name": args.legal_person,
+        "employer_rate": args.employer_rate, "employee_rate": args.employee_rate,
+        "clerks": [{"name": args.clerk_name, "id_number": args.clerk_id, "mobile": args.clerk_mobile}],
+    }
+    try:
+        with cluster_rpc(config) as rpc:
+            employer = rpc.employer.register_employer(data)
+            issued = rpc.auth.issue_initial_password(employer["unit_account"])
+    except BusinessError as exc:
+        _business_error_exit(exc)
+    result = {"unit_account": employer["unit_account"], "name": employer["name"],
+              "initial_password": issued["initial_password"]}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"单位账号: {result['unit_account']}")
+        print(f"单位名称: {result['name']}")
+        print(f"初始密码: {result['initial_password']}  (首次登录须修改)")
+
+
+def cmd_db_upgrade(args):
+    from shared.migrate import prepare
+    from shared.runner import DATA_SERVICES
+    config = _config(args)
+    for name in args.services or DATA_SERVICES:
+        prepare(name, config)
+        print(f"{name}: 已迁移到最新版本")
+
+
+def cmd_db_revision(args):
+    from alembic import command
+    from shared.db import service_db_url
+    from shared.migrate import alembic_config, upgrade
+    config = _config(args)
+    url = service_db_url(config, args.service)
+    upgrade(args.service, url)
+    command.revision(alembic_config(args.service, url), message=args.message, autogenerate=True)
+
+
+def cmd_run(args):
+    """Everything for a clerk to log in: migrate, start all services, seed the demo, print."""
+    from hpf.bus import cluster_rpc
+    from hpf.demo import seed_demo
+    from hpf.system import System
+    config = _config(args)
+    _require_broker(config)
+    system = System(config)
+    print("迁移数据库 …", flush=True)
+    system.migrate()
+    print("启动服务 …", flush=True)
+    system.start()
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        system.wait_ready()
+        login = None
+        if config.get("HPF_MODE") == "dev":
+            with cluster_rpc(config) as rpc:
+                login = seed_demo(rpc)
+        print(f"\n单位网厅已启动: {system.base_url}")
+        print(f"  API 文档: {system.base_url}/api/v1/openapi.json   就绪检查: {system.base_url}/readyz")
+        if login:
+            print("  演示登录 (POST /api/v1/auth/login):")
+            print("  " + json.dumps(login, ensure_ascii=False))
+        print(f"  日志: {system.log_dir}    按 Ctrl-C 停止全部服务", flush=True)
+        while not system.dead():
+            time.sleep(1)
+        print(f"服务进程意外退出: {', '.join(system.dead())}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\n正在停止全部服务 …", flush=True)
+    except RuntimeError as exc:
+        print(str(exc), file=sys.stderr)
+        sys.exit(1)
+    finally:
+        system.stop()
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="hpf", description="住房公积金单位网厅 运维命令")
+    parser.add_argument("--config", default=None, help="config.yml (default: HPF_CONFIG or ./config.yml)")
+    sub = parser.add_subparsers(dest="group", required=True)
+
+    run = sub.add_parser("run", help="启动全部服务与网关，并准备演示单位")
+    run.set_defaults(func=cmd_run)
+
+    db = sub.add_parser("db", help="数据库迁移").add_subparsers(dest="action", required=True)
+    up = db.add_parser("upgrade", help="迁移各服务数据库并写入配置中的初始数据")
+    up.add_argument("services", nargs="*")
+    up.set_defaults(func=cmd_db_upgrade)
+    rev = db.add_parser("revision", help="按模型生成一个服务的迁移脚本")
+    rev.add_argument("service")
+    rev.add_argument("-m", "--message", required=True)
+    rev.set_defaults(func=cmd_db_revision)
+
+    centre = sub.add_parser("centre", help="中心端业务（经由消息总线）").add_subparsers(dest="action", required=True)
+    reg = centre.add_parser("register-employer", help="登记单位及经办人，输出单位账号与初始密码")
+    reg.add_argument("--name", required=True)
+    reg.add_argument("--uscc", required=True, help="统一社会信用代码")
+    reg.add_argument("--clerk-name", required=True)
+    reg.add_argument("--clerk-id", required=True)
+    reg.add_argument("--clerk-mobile", required=True)
+    reg.add_argument("--address", default="陕西省西安市")
+    reg.add_argument("--postal-code", default="710000")
+    reg.add_argument("--bank-name", default="中国建设银行西安分行")
+    reg.add_argument("--bank-account", default="61050100000000000000")
+    reg.add_argument("--legal-person", default="法定代表人")
+    reg.add_argument("--employer-rate", default="0.12", help="单位缴存比例，如 0.12")
+    reg.add_argument("--employee-rate", default="0.12", help="个人缴存比例，如 0.12")
+    reg.add_argument("--json", action="store_true")
+    reg.set_defaults(func=cmd_register_employer)
+    return parser
+
+
+def main(argv=None):
+    from shared.green import monkey_patch
+    monkey_patch()
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

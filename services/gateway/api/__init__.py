@@ -1,0 +1,2 @@
+"""Each module registers its routes on import."""
+from services.gateway.api import auth, employer, health  # noqa: F401

@@ -1,0 +1,43 @@
+"""The OpenAPI document, generated from the routes and their marshmallow schemas."""
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from services.gateway.routing import ROUTES
+
+_PATH_ARG = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+
+
+def openapi_document():
+    spec = APISpec(title="住房公积金单位网厅 API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "bearerFormat": "JWT"})
+    paths = {}
+    for r in ROUTES:
+        operation = {"summary": r.summary, "tags": [r.tag], "responses": {}}
+        if r.auth:
+            operation["security"] = [{"bearer": []}]
+        parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                      for name in _PATH_ARG.findall(r.path)]
+        if r.query is not None:
+            parameters.append({"in": "query", "schema": r.query})
+        if parameters:
+            operation["parameters"] = parameters
+        if r.body is not None:
+            operation["requestBody"] = {"required": True,
+                                        "content": {"application/json": {"schema": r.body}}}
+        ok = {"description": "成功"}
+        if r.response is not None:
+            ok["content"] = {r.produces: {"schema": r.response}}
+        elif r.produces != "application/json":
+            ok["content"] = {r.produces: {"schema": {"type": "string", "format": "binary"}}}
+        operation["responses"][str(r.status)] = ok
+        operation["responses"]["default"] = {"description": "错误：{error: {code, message, details}}"}
+        operation.update(r.extra)
+        path = _PATH_ARG.sub(r"{\1}", r.path)
+        paths.setdefault(path, {})[r.method.lower()] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

@@ -1,0 +1,137 @@
+"""Gateway: the HTTP API. It holds no data; it checks tokens and calls the services over RPC."""
+import json
+import logging
+import uuid
+from types import SimpleNamespace
+
+import eventlet
+from nameko.dependency_providers import Config
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+
+from services.gateway import api  # noqa: F401  (registers the routes)
+from services.gateway.routing import error_response, json_response, request_id_from, url_map
+from shared.errors import BusinessError, unauthorized
+from shared.runner import DATA_SERVICES
+from shared.tokens import TokenError, check_secret, verify_token
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_BYTES = 1024 * 1024
+REQUEST_TIMEOUT_SECONDS = 60
+
+
+class RequestContext:
+    """What a route handler gets: the request, the caller's identity and the services."""
+
+    def __init__(self, request, rpc, config, request_id, identity=None):
+        self.request = request
+        self.rpc = rpc
+        self.config = config
+        self.request_id = request_id
+        self.identity = identity
+
+    @property
+    def employer_id(self):
+        return self.identity["emp"]
+
+    @property
+    def clerk_id(self):
+        return self.identity["sub"]
+
+    def json(self):
+        """The JSON object in the body; anything else is a clear 400."""
+        if self.request.content_length and self.request.content_length > MAX_JSON_BYTES:
+            raise BusinessError("BODY_TOO_LARGE", "请求内容过大", status=413)
+        raw = self.request.get_data(cache=True)
+        try:
+            payload = json.loads(raw.decode("utf-8")) if raw else {}
+        except (UnicodeDecodeError, ValueError):
+            raise BusinessError("BAD_JSON", "请求内容不是有效的JSON（UTF-8）") from None
+        if not isinstance(payload, dict):
+            raise BusinessError("BAD_JSON", "请求内容应为JSON对象")
+        return payload
+
+    def args(self, *names):
+        return {name: self.request.args.get(name) for name in names if self.request.args.get(name)}
+
+
+class GatewayService:
+    name = "gateway"
+
+    config = Config()
+    auth = RpcProxy("auth")
+    employer = RpcProxy("employer")
+    accounts = RpcProxy("accounts")
+    contributions = RpcProxy("contributions")
+    progress = RpcProxy("progress")
+
+    _urls = url_map()
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    def handle(self, request, path):
+        request_id = request_id_from(request.headers.get("X-Request-Id"), lambda: uuid.uuid4().hex)
+        response = self._dispatch(request, request_id)
+        response.headers["X-Request-Id"] = request_id
+        response.headers.setdefault("Cache-Control", "no-store")
+        log.info("%s %s %s request_id=%s", request.method, request.path, response.status_code, request_id)
+        return response
+
+    def backends(self):
+        return SimpleNamespace(**{name: getattr(self, name) for name in DATA_SERVICES})
+
+    def _dispatch(self, request, request_id):
+        try:
+            adapter = self._urls.bind_to_environ(request.environ)
+            route, path_args = adapter.match()
+        except NotFound:
+            return error_response(404, "NOT_FOUND", "请求的地址不存在")
+        except MethodNotAllowed:
+            return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
+        ctx = RequestContext(request, self.backends(), self.config, request_id)
+        try:
+            with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):
+                if route.auth:
+                    ctx.identity = self._identity(request, route)
+                result = route.handler(ctx, **path_args)
+            if isinstance(result, tuple):
+                payload, status = result
+                return json_response(payload, status)
+            if result is None:
+                return json_response(None, 204) if route.status == 204 else json_response({}, route.status)
+            if isinstance(result, (dict, list)):
+                return json_response(result, route.status)
+            return result  # a ready Response: a file, a stream
+        except BusinessError as exc:
+            return error_response(exc.status, exc.code, exc.message, exc.details)
+        except RequestEntityTooLarge:
+            return error_response(413, "BODY_TOO_LARGE", "上传内容超过大小限制")
+        except UnknownService as exc:
+            log.warning("service unavailable: %s request_id=%s", exc, request_id)
+            return error_response(503, "SERVICE_UNAVAILABLE", "服务暂不可用，请稍后再试", request_id=request_id)
+        except eventlet.Timeout:
+            log.error("request timed out request_id=%s", request_id)
+            return error_response(504, "TIMEOUT", "服务响应超时，请稍后再试", request_id=request_id)
+        except RemoteError as exc:
+            log.error("remote error %s request_id=%s", exc, request_id)
+            return error_response(500, "INTERNAL_ERROR", "系统内部错误，请稍后再试", request_id=request_id)
+        except Exception:
+            log.exception("unhandled error request_id=%s", request_id)
+            return error_response(500, "INTERNAL_ERROR", "系统内部错误，请稍后再试", request_id=request_id)
+
+    def _identity(self, request, route):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized("请先登录")
+        secret = self.config["AUTH"]["jwt_secret"]
+        check_secret(secret, self.config.get("HPF_MODE", "dev"))
+        try:
+            claims = verify_token(secret, token.strip())
+        except TokenError:
+            raise unauthorized() from None
+        if claims.get("pwc") and not route.before_password_change:
+            raise BusinessError("PASSWORD_CHANGE_REQUIRED", "首次登录须先修改初始密码", status=403)
+        return claims

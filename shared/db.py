@@ -1,0 +1,98 @@
+"""The database dependency: an engine per container, a session per worker.
+
+Nameko replies to an RPC (and acks an event) *before* it tells dependencies the
+worker's result, so committing there would answer callers before the data is
+durable. Entrypoints that write are therefore wrapped in `@atomic`, which commits
+(or rolls back) inside the call; whatever a worker leaves uncommitted is rolled back
+at teardown.
+"""
+import functools
+from datetime import datetime
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from shared.config import ROOT
+
+
+# Every service's declarative base uses this: times are stored with their zone.
+TYPE_ANNOTATION_MAP = {datetime: DateTime(timezone=True)}
+
+
+def make_engine(url):
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            path = Path(database)
+            if not path.is_absolute():
+                path = ROOT / path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            parsed = parsed.set(database=str(path))
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def service_db_url(config, service_name):
+    try:
+        return config["DB_URIS"][service_name]
+    except KeyError:
+        raise RuntimeError(f"DB_URIS.{service_name} is not configured") from None
+
+
+class Database(DependencyProvider):
+    """Injects a SQLAlchemy session bound to this service's own database."""
+
+    def __init__(self):
+        self.engine = None
+        self.sessions = {}
+
+    def setup(self):
+        self.engine = make_engine(service_db_url(self.container.config, self.container.service_name))
+
+    def stop(self):
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        session = Session(self.engine, expire_on_commit=False)
+        self.sessions[worker_ctx] = session
+        return session
+
+    def worker_teardown(self, worker_ctx):
+        session = self.sessions.pop(worker_ctx, None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+def atomic(method):
+    """Commit the worker's sessions when the entrypoint returns, roll back if it raises."""
+
+    @functools.wraps(method)
+    def wrapper(service, *args, **kwargs):
+        sessions = [getattr(service, name) for klass in type(service).__mro__
+                    for name, value in vars(klass).items() if isinstance(value, Database)]
+        try:
+            result = method(service, *args, **kwargs)
+            for session in sessions:
+                session.commit()
+            return result
+        except BaseException:
+            for session in sessions:
+                session.rollback()
+            raise
+
+    return wrapper

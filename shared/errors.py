@@ -1,0 +1,49 @@
+"""Typed business errors: a stable code, a Chinese message, an HTTP status.
+
+They cross RPC as themselves (registered with nameko), so the gateway maps them
+to `{"error": {"code", "message", "details"}}` with their status.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+@deserialize_to_instance
+class BusinessError(Exception):
+    status = 400
+
+    def __init__(self, code, message, details=None, status=None):
+        self.code = code
+        self.message = message
+        self.details = list(details or [])
+        if status is not None:
+            self.status = int(status)
+        # args are what nameko serializes; keep them plain JSON.
+        super().__init__(code, message, self.details, self.status)
+
+    def __str__(self):
+        return f"{self.code}: {self.message}"
+
+    def to_dict(self):
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+def validation_error(details, message="提交的数据有误，请检查后重试"):
+    return BusinessError("VALIDATION_ERROR", message, details, 400)
+
+
+def not_found(what="记录"):
+    return BusinessError("NOT_FOUND", f"{what}不存在或不属于本单位", status=404)
+
+
+def unauthorized(message="登录已失效，请重新登录"):
+    return BusinessError("UNAUTHORIZED", message, status=401)
+
+
+def forbidden(message="无权办理此业务"):
+    return BusinessError("FORBIDDEN", message, status=403)
+
+
+def conflict(code, message, details=None):
+    return BusinessError(code, message, details, 409)
+
+
+COUNTER_ONLY = "须至中心柜台办理"

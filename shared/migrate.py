@@ -1,0 +1,53 @@
+"""Alembic per service: each service's history lives in services/NAME/migrations."""
+import importlib
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.orm import Session
+
+from shared.config import ROOT
+from shared.db import make_engine, service_db_url
+
+
+def alembic_config(service, url):
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def upgrade(service, url):
+    command.upgrade(alembic_config(service, url), "head")
+
+
+def prepare(service, config):
+    """Migrate the service's database, then seed what it seeds from configuration."""
+    url = service_db_url(config, service)
+    upgrade(service, url)
+    try:
+        bootstrap = importlib.import_module(f"services.{service}.bootstrap")
+    except ModuleNotFoundError:
+        return
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            bootstrap.bootstrap(session, config)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def run_env(metadata):
+    """Body of every service's migrations/env.py."""
+    from alembic import context
+
+    cfg = context.config
+    url = cfg.attributes.get("url") or cfg.get_main_option("sqlalchemy.url")
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata,
+                          render_as_batch=connection.dialect.name == "sqlite",
+                          compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()

@@ -1,0 +1,42 @@
+"""Money is Decimal end to end; rounding unit and mode are policy, not literals."""
+from decimal import ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN, Decimal, InvalidOperation
+
+ROUNDING_UNITS = {"yuan": Decimal("1"), "fen": Decimal("0.01")}
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
+CENT = Decimal("0.01")
+
+
+class MoneyError(ValueError):
+    """Not an amount of money; the message is for the clerk."""
+
+
+def to_money(value, max_places=2):
+    """Parse an amount given as str/int/Decimal (never float) to Decimal."""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float")
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value if value is not None else "").strip().replace(",", "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise MoneyError("金额格式不正确") from None
+    if not amount.is_finite():
+        raise MoneyError("金额格式不正确")
+    if -amount.as_tuple().exponent > max_places:
+        raise MoneyError(f"金额最多保留{max_places}位小数")
+    return amount
+
+
+def round_money(amount, unit="yuan", mode="half_up"):
+    """Round by the policy's unit (yuan or fen) and mode; result keeps two places."""
+    try:
+        quantum, rounding = ROUNDING_UNITS[unit], ROUNDING_MODES[mode]
+    except KeyError:
+        raise ValueError(f"unknown rounding policy {unit}/{mode}") from None
+    return Decimal(amount).quantize(quantum, rounding=rounding).quantize(CENT)
+
+
+def money_str(amount):
+    return str(Decimal(amount).quantize(CENT))

@@ -1,0 +1,49 @@
+"""Run one service as its own process: `hpf-service NAME [--config FILE]`."""
+import argparse
+import importlib
+import logging
+import os
+import sys
+
+SERVICES = {
+    "auth": "services.auth.service:AuthService",
+    "employer": "services.employer.service:EmployerService",
+    "accounts": "services.accounts.service:AccountsService",
+    "contributions": "services.contributions.service:ContributionsService",
+    "progress": "services.progress.service:ProgressService",
+    "gateway": "services.gateway.service:GatewayService",
+}
+DATA_SERVICES = [name for name in SERVICES if name != "gateway"]
+
+
+def service_class(name):
+    module_name, class_name = SERVICES[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def configure_logging(service_name):
+    level = os.environ.get("HPF_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=level, stream=sys.stderr,
+        format=f"%(asctime)s {service_name}[%(process)d] %(levelname)s %(name)s: %(message)s")
+
+
+def main(argv=None):
+    from shared.green import monkey_patch
+    monkey_patch()
+
+    from nameko.cli.run import run
+    from shared.config import load_config
+
+    parser = argparse.ArgumentParser(prog="hpf-service", description="运行一个服务进程")
+    parser.add_argument("service", choices=sorted(SERVICES))
+    parser.add_argument("--config", default=None, help="config.yml (default: HPF_CONFIG or ./config.yml)")
+    args = parser.parse_args(argv)
+
+    configure_logging(args.service)
+    config = load_config(args.config)
+    run([service_class(args.service)], config)
+
+
+if __name__ == "__main__":
+    main()

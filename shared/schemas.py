@@ -1,0 +1,112 @@
+"""Marshmallow helpers: Chinese messages, money as strings, identity fields."""
+
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from shared.errors import validation_error
+from shared.identity import IdentityError, parse_credit_code, parse_mobile, parse_resident_id
+from shared.money import MoneyError, money_str, to_money
+
+_MESSAGES = {
+    "Missing data for required field.": "必填项不能为空",
+    "Field may not be null.": "必填项不能为空",
+    "Not a valid string.": "应为文本",
+    "Not a valid integer.": "应为整数",
+    "Not a valid boolean.": "应为是或否",
+    "Not a valid date.": "日期格式应为YYYY-MM-DD",
+    "Not a valid datetime.": "时间格式不正确",
+    "Not a valid mapping type.": "格式不正确",
+    "Not a valid list.": "应为列表",
+    "Unknown field.": "不允许的字段",
+    "Invalid input type.": "格式不正确",
+}
+
+
+def _chinese(message):
+    if message in _MESSAGES:
+        return _MESSAGES[message]
+    if message.startswith("Length must be between") or message.startswith("Shorter than") \
+            or message.startswith("Longer than"):
+        return "长度不符合要求"
+    if message.startswith("Must be one of"):
+        return "取值不在允许范围内"
+    if message.startswith("Must be greater") or message.startswith("Must be less"):
+        return "数值超出允许范围"
+    return message
+
+
+def flatten_errors(messages, prefix=""):
+    """marshmallow's nested message dict → [{field, message}] in Chinese."""
+    details = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            details.extend(flatten_errors(value, name))
+    elif isinstance(messages, list):
+        for value in messages:
+            details.extend(flatten_errors(value, prefix))
+    else:
+        details.append({"field": prefix, "message": _chinese(str(messages))})
+    return details
+
+
+def load(schema, data, **kwargs):
+    """Validate `data`; a failure is a VALIDATION_ERROR business error in Chinese."""
+    if not isinstance(data, dict) and not kwargs.get("many"):
+        raise validation_error([{"field": "", "message": "请求内容应为JSON对象"}])
+    try:
+        return schema.load(data, **kwargs)
+    except ValidationError as exc:
+        raise validation_error(flatten_errors(exc.messages)) from None
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused: a forged request changes nothing it should not."""
+
+    class Meta:
+        unknown = "raise"
+
+
+class LenientSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Money(fields.Field):
+    """Decimal inside, a "1234.50" string on the wire; floats refused."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else money_str(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (float, bool)):
+            raise ValidationError("金额应以字符串表示，如\"1234.50\"")
+        try:
+            return to_money(value)
+        except MoneyError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class _Parsed(fields.String):
+    parser = None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return type(self).parser(text)
+        except IdentityError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ResidentIdNumber(_Parsed):
+    parser = staticmethod(lambda text: parse_resident_id(text).number)
+
+
+class CreditCode(_Parsed):
+    parser = staticmethod(parse_credit_code)
+
+
+class Mobile(_Parsed):
+    parser = staticmethod(parse_mobile)
+
+
