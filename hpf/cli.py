@@ -54,6 +54,52 @@ def cmd_register_employer(args):
         print(f"初始密码: {result['initial_password']}  (首次登录须修改)")
 
 
+def cmd_wait(args):
+    """Container entrypoints: wait for the broker and the services' databases, then go on."""
+    from sqlalchemy import text
+    from hpf.bus import broker_reachable, safe_uri
+    from shared.db import make_engine, service_db_url
+    config = _config(args)
+    deadline = time.monotonic() + args.timeout
+    pending = {"broker": lambda: broker_reachable(config["AMQP_URI"], timeout=2)}
+    for name in args.services:
+        pending[name] = lambda name=name: _database_answers(make_engine, service_db_url(config, name), text)
+    while pending:
+        pending = {what: probe for what, probe in pending.items() if not probe()}
+        if pending and time.monotonic() > deadline:
+            print(f"等待超时，未就绪: {', '.join(pending)} (AMQP_URI={safe_uri(config['AMQP_URI'])})",
+                  file=sys.stderr)
+            sys.exit(2)
+        if pending:
+            time.sleep(1)
+
+
+def cmd_ping(args):
+    """Container health: does one replica of the service answer a ping within the timeout?"""
+    from hpf.bus import cluster_rpc
+    config = _config(args)
+    try:
+        with cluster_rpc(config, timeout=args.timeout) as rpc:
+            ok = getattr(rpc, args.service).ping() == "ok"
+    except Exception as exc:
+        print(f"{args.service}: 无应答 ({type(exc).__name__})", file=sys.stderr)
+        sys.exit(1)
+    print(f"{args.service}: ok" if ok else f"{args.service}: 异常")
+    sys.exit(0 if ok else 1)
+
+
+def _database_answers(make_engine, url, text):
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
 def cmd_db_upgrade(args):
     from shared.migrate import prepare
     from shared.runner import DATA_SERVICES
@@ -80,7 +126,7 @@ def cmd_run(args):
     from hpf.system import System
     config = _config(args)
     _require_broker(config)
-    system = System(config)
+    system = System(config, config_path=args.config)
     print("迁移数据库 …", flush=True)
     system.migrate()
     print("启动服务 …", flush=True)
@@ -122,6 +168,16 @@ def build_parser():
 
     run = sub.add_parser("run", help="启动全部服务与网关，并准备演示单位")
     run.set_defaults(func=cmd_run)
+
+    wait = sub.add_parser("wait", help="等待消息总线及服务数据库可用（容器启动用）")
+    wait.add_argument("services", nargs="*")
+    wait.add_argument("--timeout", type=int, default=120)
+    wait.set_defaults(func=cmd_wait)
+
+    ping = sub.add_parser("ping", help="检查一个服务是否应答（容器健康检查用）")
+    ping.add_argument("service")
+    ping.add_argument("--timeout", type=float, default=5)
+    ping.set_defaults(func=cmd_ping)
 
     db = sub.add_parser("db", help="数据库迁移").add_subparsers(dest="action", required=True)
     up = db.add_parser("upgrade", help="迁移各服务数据库并写入配置中的初始数据")

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import requests
 
-from shared.config import ROOT
+from shared.config import DEFAULT_CONFIG, ROOT
 from shared.migrate import prepare
 from shared.runner import DATA_SERVICES, SERVICES
 
 
 class System:
-    def __init__(self, config, env=None, log_dir=None):
+    def __init__(self, config, env=None, log_dir=None, config_path=None):
         self.config = config
+        self.config_path = Path(config_path or DEFAULT_CONFIG)
         self.env = dict(os.environ if env is None else env)
         self.log_dir = Path(log_dir or ROOT / "var" / "log")
         self.processes = {}  # name -> list of Popen (replicas)
@@ -32,8 +33,9 @@ class System:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         index = len(self.processes.get(name, []))
         log = open(self.log_dir / f"{name}-{index}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "shared.runner", name],
-                                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        # the same runner and config as `hpf-service NAME --config FILE` in the README and compose
+        command = [sys.executable, "-m", "shared.runner", name, "--config", str(self.config_path)]
+        proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         log.close()
         self.processes.setdefault(name, []).append(proc)
@@ -44,12 +46,12 @@ class System:
             self.start_service(name)
 
     def stop_service(self, name, sig=signal.SIGTERM, timeout=15):
-        for proc in self.processes.pop(name, []):
-            _stop(proc, sig, timeout)
+        _stop(self.processes.pop(name, []), sig, timeout)
 
     def stop(self):
-        for name in list(self.processes):
-            self.stop_service(name)
+        """Every process at once: a graceful stop takes a few seconds each."""
+        procs = [proc for name in list(self.processes) for proc in self.processes.pop(name)]
+        _stop(procs, signal.SIGTERM, 15)
 
     def dead(self):
         return [name for name, procs in self.processes.items()
@@ -78,12 +80,14 @@ class System:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
 
-def _stop(proc, sig, timeout):
-    if proc.poll() is not None:
-        return
-    proc.send_signal(sig)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def _stop(procs, sig, timeout):
+    running = [proc for proc in procs if proc.poll() is None]
+    for proc in running:
+        proc.send_signal(sig)
+    deadline = time.monotonic() + timeout
+    for proc in running:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

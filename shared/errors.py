@@ -3,6 +3,8 @@
 They cross RPC as themselves (registered with nameko), so the gateway maps them
 to `{"error": {"code", "message", "details"}}` with their status.
 """
+import json
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -13,11 +15,14 @@ class BusinessError(Exception):
     def __init__(self, code, message, details=None, status=None):
         self.code = code
         self.message = message
+        if isinstance(details, str):  # as it arrives over RPC
+            details = json.loads(details)
         self.details = list(details or [])
         if status is not None:
             self.status = int(status)
-        # args are what nameko serializes; keep them plain JSON.
-        super().__init__(code, message, self.details, self.status)
+        # nameko turns nested arg values into strings; details cross as one JSON text.
+        super().__init__(code, message, json.dumps(self.details, ensure_ascii=False, default=str),
+                         self.status)
 
     def __str__(self):
         return f"{self.code}: {self.message}"

@@ -3,6 +3,7 @@ import importlib
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from shared.config import ROOT
@@ -17,7 +18,17 @@ def alembic_config(service, url):
 
 
 def upgrade(service, url):
-    command.upgrade(alembic_config(service, url), "head")
+    """Apply the service's migrations; replicas starting together take turns (PostgreSQL lock)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as lock:
+            if engine.dialect.name == "postgresql":
+                lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": f"migrate:{service}"})
+            command.upgrade(alembic_config(service, url), "head")
+            if engine.dialect.name == "postgresql":
+                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": f"migrate:{service}"})
+    finally:
+        engine.dispose()
 
 
 def prepare(service, config):

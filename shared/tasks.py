@@ -60,7 +60,7 @@ class ErrorRowSchema(Schema):
     row = fields.Integer(allow_none=True)
     column = fields.String(allow_none=True)
     message = fields.String(required=True)
-    values = fields.Dict(load_default=dict)
+    original = fields.Dict(load_default=dict)  # the row as the clerk gave it, for the error file
 
 
 class TaskSnapshotSchema(Schema):

@@ -14,3 +14,8 @@ class LoginSchema(StrictSchema):
     password = fields.String(required=True, validate=validate.Length(1, 128))
     captcha_id = fields.String(load_default=None, validate=_SHORT)
     captcha_answer = fields.String(load_default=None, validate=_SHORT)
+
+
+class ChangePasswordSchema(StrictSchema):
+    old_password = fields.String(required=True, validate=validate.Length(1, 128))
+    new_password = fields.String(required=True, validate=validate.Length(1, 128))

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 
-from services.auth import passwords
+from services.auth import passwords, rules
 from services.auth.models import Credential
-from services.auth.schemas import LoginSchema
+from services.auth.schemas import ChangePasswordSchema, LoginSchema
 from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
 from shared.schemas import load
@@ -77,3 +77,19 @@ class AuthService:
         expires_at = datetime.fromtimestamp(claims["exp"], timezone.utc).isoformat()
         return {"token": token, "expires_at": expires_at,
                 "must_change_password": credential.must_change}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def change_password(self, unit_account, clerk_id, data):
+        """The logged-in clerk changes the unit's password (also the forced first change)."""
+        data = load(ChangePasswordSchema(), data)
+        credential = self.db.get(Credential, unit_account)
+        if credential is None or not passwords.verify_password(credential.password_hash,
+                                                               data["old_password"]):
+            raise BusinessError("WRONG_PASSWORD", "原密码不正确")
+        if data["new_password"] == data["old_password"]:
+            raise BusinessError("WEAK_PASSWORD", "新密码不能与原密码相同")
+        employer = self.employer.get_employer_for_auth(unit_account)
+        rules.check_new_password(data["new_password"], unit_account=unit_account,
+                                 id_numbers=employer["clerk_id_numbers"])
+        self._store_password(unit_account, data["new_password"], must_change=False)

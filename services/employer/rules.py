@@ -13,10 +13,14 @@ def unit_account_for(prefix, sequence):
     return f"{prefix}{sequence:08d}"
 
 
+def percent(rate):
+    return f"{(Decimal(rate) * 100).normalize():f}"
+
+
 def check_rates(employer_rate: Decimal, employee_rate: Decimal, policy):
     low, high = Decimal(policy["rate_min"]), Decimal(policy["rate_max"])
     details = [
-        {"field": name, "message": f"缴存比例须在{low * 100:g}%至{high * 100:g}%之间"}
+        {"field": name, "message": f"缴存比例须在{percent(low)}%至{percent(high)}%之间"}
         for name, rate in (("employer_rate", employer_rate), ("employee_rate", employee_rate))
         if not low <= rate <= high
     ]

@@ -57,6 +57,15 @@ class EmployerService:
         return None if employer is None else EmployerOutSchema().dump(employer)
 
     @rpc(expected_exceptions=BusinessError)
+    def get_employer_for_auth(self, unit_account):
+        """Internal to auth: what the password rules need, unmasked."""
+        employer = store.employer_by_unit_account(self.db, unit_account)
+        if employer is None:
+            raise not_found("单位")
+        return {"unit_account": employer.unit_account, "name": employer.name,
+                "clerk_id_numbers": [clerk.id_number for clerk in employer.clerks]}
+
+    @rpc(expected_exceptions=BusinessError)
     def verify_clerk(self, identity):
         """The clerk id when every identity field matches a clerk of that employer, else None."""
         identity = load(VerifyClerkSchema(), identity)

@@ -10,6 +10,7 @@ from nameko.exceptions import RemoteError, UnknownService
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from services.gateway import api  # noqa: F401  (registers the routes)
 from services.gateway.routing import error_response, json_response, request_id_from, url_map
@@ -100,7 +101,7 @@ class GatewayService:
                 payload, status = result
                 return json_response(payload, status)
             if result is None:
-                return json_response(None, 204) if route.status == 204 else json_response({}, route.status)
+                return Response(status=204) if route.status == 204 else json_response({}, route.status)
             if isinstance(result, (dict, list)):
                 return json_response(result, route.status)
             return result  # a ready Response: a file, a stream

@@ -1,0 +1,67 @@
+"""Fixtures shared by every layer. Unit tests use none of the broker or database ones."""
+from shared.green import monkey_patch
+
+monkey_patch()  # nameko's pytest plugin does not; it must come before any socket
+
+import pytest  # noqa: E402
+from nameko.containers import ServiceContainer  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+from tests import infra  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def broker():
+    yield infra.broker_uri()
+
+
+@pytest.fixture(scope="session")
+def db_urls():
+    admin = infra.admin_db_url()
+    urls = infra.create_databases(admin, f"hpf_t{infra.run_id()}")
+    yield urls
+    infra.drop_databases(admin, urls)
+
+
+@pytest.fixture(scope="module")
+def vhost_uri(broker):
+    vhost = f"hpf-test-{infra.run_id()}"
+    uri = infra.create_vhost(broker, vhost)
+    yield uri
+    infra.delete_vhost(broker, vhost)
+
+
+@pytest.fixture(scope="module")
+def config(vhost_uri, db_urls):
+    config = infra.service_config(vhost_uri, db_urls)
+    infra.migrate_all(config)
+    return config
+
+
+@pytest.fixture(scope="module")
+def start_service(config):
+    """Start a service class in its own container (call twice for two replicas).
+
+    Containers live for the test module: a graceful stop takes seconds.
+    """
+    containers = []
+
+    def start(service_cls, **overrides):
+        container = ServiceContainer(service_cls, {**config, **overrides})
+        container.start()
+        containers.append(container)
+        return container
+
+    yield start
+    for container in reversed(containers):
+        container.stop()
+
+
+@pytest.fixture(scope="module")
+def rpc(config):
+    with ClusterRpcProxy(config, timeout=30) as proxy:
+        yield proxy
+
+
+def pytest_sessionfinish(session, exitstatus):
+    infra.stop_containers()

@@ -1,0 +1,88 @@
+"""Employer service in a container against the real RabbitMQ and PostgreSQL."""
+import pytest
+from sqlalchemy import create_engine, text
+
+from services.contributions.service import ContributionsService
+from services.employer.service import EmployerService
+from shared.errors import BusinessError
+from tests.factories import employer_data
+from tests.waiting import wait_for
+
+
+@pytest.fixture(scope="module", autouse=True)
+def services(start_service):
+    start_service(EmployerService)
+    start_service(ContributionsService)
+
+
+def test_register_employer_returns_unit_account_and_masked_clerk(services, rpc):
+    data = employer_data()
+    employer = rpc.employer.register_employer(data)
+    assert employer["unit_account"].startswith("6101") and len(employer["unit_account"]) == 12
+    assert employer["employer_rate"] == "0.1200"
+    assert employer["clerks"][0]["id_number"].count("*") == 10
+    again = rpc.employer.get_employer(employer["unit_account"])
+    assert again["name"] == data["name"] and again["credit_code"] == data["credit_code"]
+
+
+def test_register_emits_event_that_opens_remittance_account(services, rpc, db_urls):
+    employer = rpc.employer.register_employer(employer_data())
+    engine = create_engine(db_urls["contributions"])
+
+    def account():
+        with engine.connect() as conn:
+            return conn.execute(text("select employer_rate, paid_up_to from employer_accounts "
+                                     "where unit_account = :u"), {"u": employer["unit_account"]}).first()
+    row = wait_for(account)
+    engine.dispose()
+    assert str(row.employer_rate) == "0.1200" and row.paid_up_to is None
+
+
+def test_invalid_employer_is_refused_in_chinese_and_nothing_stored(services, rpc, db_urls):
+    data = employer_data(credit_code="91350100M000100Y44", postal_code="71")
+    data["clerks"][0]["id_number"] = "110105194912310021"
+    with pytest.raises(BusinessError) as err:
+        rpc.employer.register_employer(data)
+    messages = {d["field"]: d["message"] for d in err.value.details}
+    assert err.value.code == "VALIDATION_ERROR"
+    assert "校验位" in messages["credit_code"]
+    assert "6位" in messages["postal_code"]
+    assert "校验位" in messages["clerks.0.id_number"]
+    engine = create_engine(db_urls["employer"])
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from employers where name = :n"),
+                            {"n": data["name"]}).scalar() == 0
+    engine.dispose()
+
+
+def test_rates_outside_policy_refused(services, rpc):
+    with pytest.raises(BusinessError) as err:
+        rpc.employer.register_employer(employer_data(employer_rate="0.13"))
+    assert err.value.code == "RATE_OUT_OF_RANGE"
+
+
+def test_duplicate_credit_code_refused(services, rpc):
+    data = employer_data()
+    rpc.employer.register_employer(data)
+    with pytest.raises(BusinessError) as err:
+        rpc.employer.register_employer(employer_data(credit_code=data["credit_code"]))
+    assert err.value.code == "EMPLOYER_EXISTS" and err.value.status == 409
+
+
+def test_verify_clerk_needs_every_field(services, rpc):
+    data = employer_data()
+    employer = rpc.employer.register_employer(data)
+    clerk = data["clerks"][0]
+    identity = {"unit_account": employer["unit_account"], "unit_name": data["name"],
+                "clerk_name": clerk["name"], "clerk_id_number": clerk["id_number"].lower(),
+                "clerk_mobile": clerk["mobile"]}
+    assert rpc.employer.verify_clerk(identity)["clerk_name"] == clerk["name"]
+    for field, wrong in (("unit_name", "别的单位"), ("clerk_name", "别人"),
+                         ("clerk_mobile", "13000000000"), ("unit_account", "610199999999")):
+        assert rpc.employer.verify_clerk({**identity, field: wrong}) is None
+
+
+def test_unknown_employer_is_not_found(services, rpc):
+    with pytest.raises(BusinessError) as err:
+        rpc.employer.get_employer("610199999999")
+    assert err.value.status == 404

@@ -1,0 +1,100 @@
+"""The database dependency and the task reporter, in a real container."""
+import pytest
+from kombu import Connection
+from nameko.rpc import rpc
+from sqlalchemy import Integer, String, create_engine, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import Database, atomic
+from shared.errors import BusinessError
+from shared.tasks import Task, TaskReporter, task_queue
+from tests.waiting import wait_for
+
+
+class ProbeBase(DeclarativeBase):
+    pass
+
+
+class Note(ProbeBase):
+    __tablename__ = "probe_notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(String(50))
+
+
+class ProbeService:
+    """Borrows the progress service's database for a scratch table of its own."""
+    name = "progress"
+
+    db = Database()
+    tasks = TaskReporter()
+
+    @rpc
+    @atomic
+    def add(self, text_, fail=False):
+        self.db.add(Note(text=text_))
+        self.db.flush()
+        if fail:
+            raise BusinessError("PROBE", "故意失败")
+        return "added"
+
+    @rpc
+    def add_without_commit(self, text_):
+        self.db.add(Note(text=text_))
+        self.db.flush()
+
+    @rpc
+    def report(self, total, failed):
+        task = Task("probe-task", "610100000009", "progress", "probe", title="测试", total=total)
+        task.start()
+        self.tasks.report(task)
+        task.done, task.failed = total - failed, failed
+        task.errors = [{"row": 1, "column": "证件号码", "message": "错误"}] if failed else []
+        task.finish()
+        self.tasks.report(task)
+        return task.seq
+
+
+@pytest.fixture(scope="module")
+def probe(config, start_service, db_urls):
+    engine = create_engine(db_urls["progress"])
+    ProbeBase.metadata.create_all(engine)
+    start_service(ProbeService)
+    yield engine
+    ProbeBase.metadata.drop_all(engine)
+    engine.dispose()
+
+
+def count(engine, value):
+    with engine.connect() as conn:
+        return conn.execute(text("select count(*) from probe_notes where text = :t"), {"t": value}).scalar()
+
+
+def test_atomic_commits_before_the_reply(rpc, probe):
+    assert rpc.progress.add("committed") == "added"
+    assert count(probe, "committed") == 1  # visible as soon as the caller has the answer
+
+
+def test_atomic_rolls_back_on_error(rpc, probe):
+    with pytest.raises(BusinessError):
+        rpc.progress.add("rolled-back", fail=True)
+    assert count(probe, "rolled-back") == 0
+
+
+def test_uncommitted_work_is_discarded_at_teardown(rpc, probe):
+    rpc.progress.add_without_commit("discarded")
+    assert count(probe, "discarded") == 0
+
+
+def test_task_snapshots_reach_the_tasks_exchange_with_growing_seq(rpc, probe, config):
+    queue = task_queue("probe-listener")
+    with Connection(config["AMQP_URI"]) as conn:
+        bound = queue(conn.default_channel)
+        bound.declare()
+        bound.purge()
+        assert rpc.progress.report(10, 3) == 2
+        received = [wait_for(lambda: bound.get(no_ack=True)).payload for _ in range(2)]
+        bound.delete()
+    assert [m["seq"] for m in received] == [1, 2]
+    assert received[0]["status"] == "running" and received[0]["errors"] == []
+    assert received[1]["status"] == "partial" and received[1]["failed"] == 3
+    assert received[1]["errors"][0]["column"] == "证件号码"

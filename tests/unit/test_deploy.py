@@ -1,0 +1,56 @@
+"""There is no Docker engine here: check the compose file and the image by reading them."""
+from pathlib import Path
+
+import yaml
+
+from shared.config import ROOT
+from shared.runner import SERVICES
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def service_dirs():
+    return sorted(p.parent.name for p in (ROOT / "services").glob("*/service.py"))
+
+
+def test_every_service_directory_is_runnable():
+    assert service_dirs() == sorted(SERVICES)
+
+
+def test_compose_starts_every_service_with_the_readme_runner_and_config():
+    for name in service_dirs():
+        spec = COMPOSE["services"][name]
+        assert spec["command"] == ["hpf-service", name, "--config", "/app/config.yml"]
+    assert "hpf-service NAME --config config.yml" in README
+
+
+def test_compose_has_broker_database_and_scalable_services():
+    services = COMPOSE["services"]
+    assert "management" in services["rabbitmq"]["image"]
+    assert services["postgres"]["image"].startswith("postgres")
+    for name in service_dirs():
+        assert "container_name" not in services[name]          # --scale needs unnamed containers
+        assert "healthcheck" in services[name]
+        assert services[name]["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+        env = services[name]["environment"]
+        assert env["AMQP_URI"].startswith("amqp://")
+        if name != "gateway":
+            assert env[f"{name.upper()}_DB_URL"].endswith(f"/hpf_{name}")
+    assert services["gateway"]["ports"] == ["8000:8000"]
+    assert "ports" not in services["accounts"]
+
+
+def test_one_database_per_service_is_created():
+    init = (ROOT / "deploy" / "postgres-init.sql").read_text()
+    for name in service_dirs():
+        if name != "gateway":
+            assert f"CREATE DATABASE hpf_{name};" in init
+
+
+def test_image_entrypoint_waits_and_migrates():
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    entrypoint = (ROOT / "deploy" / "entrypoint.sh").read_text()
+    assert "ENTRYPOINT" in dockerfile and "entrypoint.sh" in dockerfile
+    assert "hpf wait" in entrypoint and "hpf db upgrade" in entrypoint
+    assert Path(ROOT / "deploy" / "entrypoint.sh").stat().st_mode & 0o111

@@ -1,0 +1,98 @@
+"""Business errors across RPC, session tokens, the task contract's pure parts."""
+import time
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+from nameko.exceptions import deserialize, serialize
+
+from shared.errors import BusinessError, not_found
+from shared.schemas import Money, StrictSchema, load
+from shared.tasks import (FAILED, PARTIAL, RUNNING, SUCCEEDED, Task, TaskSnapshotSchema,
+                          final_status, report_step)
+from shared.tokens import TokenError, check_secret, issue_token, verify_token
+
+SECRET = "s" * 40
+
+
+def test_business_error_survives_rpc_serialization():
+    original = BusinessError("AGE_OUT_OF_RANGE", "职工年龄超出网上办理范围，请至中心柜台办理",
+                             [{"row": 3, "column": "证件号码", "message": "超龄"}], 422)
+    again = deserialize(serialize(original))
+    assert isinstance(again, BusinessError)
+    assert (again.code, again.message, again.details, again.status) == (
+        original.code, original.message, original.details, 422)
+
+
+def test_not_found_is_404():
+    assert not_found("职工").status == 404
+
+
+def test_validation_messages_are_chinese():
+    class S(StrictSchema):
+        from marshmallow import fields
+        name = fields.String(required=True)
+        base = Money(required=True)
+
+    with pytest.raises(BusinessError) as err:
+        load(S(), {"base": 1.5, "extra": 1})
+    fields_ = {d["field"]: d["message"] for d in err.value.details}
+    assert fields_["name"] == "必填项不能为空"
+    assert "字符串" in fields_["base"]
+    assert fields_["extra"] == "不允许的字段"
+
+
+def test_token_round_trip_and_claims():
+    token, claims = issue_token(SECRET, employer_id="610100000001", clerk_id=7, minutes=30)
+    decoded = verify_token(SECRET, token)
+    assert decoded["emp"] == "610100000001" and decoded["sub"] == "7"
+    assert decoded["exp"] - decoded["iat"] == 30 * 60 and decoded["jti"] == claims["jti"]
+
+
+def test_expired_token_refused():
+    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    token, _ = issue_token(SECRET, employer_id="e", clerk_id=1, minutes=30, now=past)
+    with pytest.raises(TokenError):
+        verify_token(SECRET, token)
+
+
+def test_alg_none_and_other_key_refused():
+    unsigned = jwt.encode({"sub": "1", "emp": "e", "jti": "j", "iat": int(time.time()),
+                           "exp": int(time.time()) + 60}, key=None, algorithm="none")
+    with pytest.raises(TokenError):
+        verify_token(SECRET, unsigned)
+    token, _ = issue_token("o" * 40, employer_id="e", clerk_id=1, minutes=30)
+    with pytest.raises(TokenError):
+        verify_token(SECRET, token)
+
+
+def test_production_refuses_default_or_short_secret():
+    check_secret("dev-only-secret", "dev")
+    for bad in ("", "dev-only-" + "x" * 40, "short"):
+        with pytest.raises(RuntimeError):
+            check_secret(bad, "production")
+    check_secret("x" * 40, "production")
+
+
+def test_report_step_is_bounded():
+    assert report_step(10) == 1
+    assert report_step(10_000) == 200          # 2% of the batch
+    assert report_step(1_000_000) == 500       # never more than 500 rows apart
+    assert 10_000 // report_step(10_000) <= 100  # a 10,000-row batch: at most ~100 snapshots
+
+
+def test_final_status():
+    assert final_status(10, 0) == SUCCEEDED
+    assert final_status(10, 3) == PARTIAL
+    assert final_status(10, 10) == FAILED
+
+
+def test_errors_travel_only_on_final_snapshot():
+    task = Task("t1", "610100000001", "accounts", "open_accounts", total=2)
+    task.errors = [{"row": 2, "column": "证件号码", "message": "重复"}]
+    task.start()
+    assert task.status == RUNNING and task.snapshot()["errors"] == []
+    task.failed = 1
+    task.finish()
+    snapshot = TaskSnapshotSchema().load({**task.snapshot(), "seq": 1})
+    assert snapshot["status"] == PARTIAL and snapshot["errors"][0]["row"] == 2
