@@ -1,41 +1,12 @@
 """The whole system as processes, with its own vhost and databases, driven over HTTP."""
 import os
-import socket
-import subprocess
-import sys
 
 import pytest
-import requests
 
 from hpf.system import System
 from shared.config import ROOT, load_config
 from tests import infra
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Api:
-    """A thin HTTP client that keeps a bearer token."""
-
-    def __init__(self, base_url, token=None):
-        self.base_url = base_url
-        self.token = token
-
-    def request(self, method, path, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if self.token:
-            headers.setdefault("Authorization", f"Bearer {self.token}")
-        return requests.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, **kwargs):
-        return self.request("POST", path, **kwargs)
+from tests.e2e.helpers import Api, free_port
 
 
 @pytest.fixture(scope="session")
@@ -61,9 +32,3 @@ def system(broker):
 @pytest.fixture
 def api(system):
     return Api(system.base_url)
-
-
-def hpf(system, *args):
-    """Run the operators' `hpf` command against the system under test."""
-    return subprocess.run([sys.executable, "-m", "hpf.cli", *args], cwd=ROOT, env=system.env,
-                          capture_output=True, text=True, timeout=60)

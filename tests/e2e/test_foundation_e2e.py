@@ -1,42 +1,14 @@
 """One path end to end: register by `hpf centre`, log in over HTTP, read the employer (F1.1, F7.1)."""
-import json
 import time
 
 import jwt
 
-from tests.e2e.conftest import Api, hpf
-from tests.factories import credit_code, login_of, mobile, resident_id
-
-
-def register(system, name):
-    clerk = {"name": "孙经办", "id_number": resident_id(), "mobile": mobile()}
-    data = {"name": name, "clerks": [clerk]}
-    result = hpf(system, "centre", "register-employer", "--name", name, "--uscc", credit_code(),
-                 "--clerk-name", clerk["name"], "--clerk-id", clerk["id_number"],
-                 "--clerk-mobile", clerk["mobile"], "--json")
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
-    return data, out["unit_account"], out["initial_password"]
-
-
-def logged_in(system, name):
-    """Register, log in with the initial password, change it, log in again."""
-    data, unit_account, initial = register(system, name)
-    api = Api(system.base_url)
-    first = api.post("/api/v1/auth/login", json=login_of(data, unit_account, initial))
-    assert first.status_code == 200, first.text
-    assert first.json()["must_change_password"] is True
-    api.token = first.json()["token"]
-    assert api.get("/api/v1/employer").json()["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
-    changed = api.post("/api/v1/auth/password", json={"old_password": initial, "new_password": "Hall2026ok"})
-    assert changed.status_code == 204, changed.text
-    second = api.post("/api/v1/auth/login", json=login_of(data, unit_account, "Hall2026ok"))
-    api.token = second.json()["token"]
-    return api, unit_account
+from tests.e2e.helpers import employer_session, hpf
+from tests.factories import mobile, resident_id
 
 
 def test_register_login_and_read_own_employer(system):
-    api, unit_account = logged_in(system, "端到端甲公司")
+    api, unit_account = employer_session(system, "端到端甲公司")
     response = api.get("/api/v1/employer")
     assert response.status_code == 200
     body = response.json()
@@ -45,8 +17,8 @@ def test_register_login_and_read_own_employer(system):
 
 
 def test_another_employers_token_never_sees_it(system):
-    api_a, account_a = logged_in(system, "端到端乙公司")
-    api_b, account_b = logged_in(system, "端到端丙公司")
+    api_a, account_a = employer_session(system, "端到端乙公司")
+    api_b, account_b = employer_session(system, "端到端丙公司")
     assert api_b.get("/api/v1/employer").json()["unit_account"] == account_b
     # the employer is always the one in the token; a query naming another is ignored
     assert api_b.get(f"/api/v1/employer?unit_account={account_a}").json()["unit_account"] == account_b
@@ -108,3 +80,12 @@ def test_register_with_bad_credit_code_fails_clearly(system):
 
 def test_healthz(system, api):
     assert api.get("/healthz").json() == {"status": "ok"}
+
+
+def test_voucher_code_check(system, api):
+    from shared.pdf import voucher_code
+    code = voucher_code(system.config["VOUCHERS"]["secret"], "opening", "KH1", "610100000001")
+    query = {"kind": "opening", "number": "KH1", "unit_account": "610100000001"}
+    assert api.get("/api/v1/vouchers/verify", params={**query, "code": code}).json() == {"valid": True}
+    assert api.get("/api/v1/vouchers/verify", params={**query, "code": "0000-0000-0000-0000"}).json() == {"valid": False}
+    assert api.get("/api/v1/vouchers/verify").json() == {"valid": False}

@@ -1,0 +1,72 @@
+"""What every end-to-end test uses: an HTTP client, the `hpf` command, a logged-in employer."""
+import json
+import socket
+import subprocess
+import sys
+
+import requests
+
+from shared.config import ROOT
+from tests.factories import credit_code, login_of, mobile, resident_id
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Api:
+    """A thin HTTP client that keeps a bearer token."""
+
+    def __init__(self, base_url, token=None):
+        self.base_url = base_url
+        self.token = token
+
+    def request(self, method, path, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return requests.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+
+def hpf(system, *args):
+    """Run the operators' `hpf` command against the system under test."""
+    return subprocess.run([sys.executable, "-m", "hpf.cli", *args], cwd=ROOT, env=system.env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def register(system, name):
+    clerk = {"name": "孙经办", "id_number": resident_id(), "mobile": mobile()}
+    data = {"name": name, "clerks": [clerk]}
+    result = hpf(system, "centre", "register-employer", "--name", name, "--uscc", credit_code(),
+                 "--clerk-name", clerk["name"], "--clerk-id", clerk["id_number"],
+                 "--clerk-mobile", clerk["mobile"], "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    return data, out["unit_account"], out["initial_password"]
+
+
+def employer_session(system, name):
+    """A fresh employer and a logged-in API client for it: every e2e test starts here.
+
+    Registers by `hpf centre`, logs in with the initial password, changes it, logs in again.
+    """
+    data, unit_account, initial = register(system, name)
+    api = Api(system.base_url)
+    first = api.post("/api/v1/auth/login", json=login_of(data, unit_account, initial))
+    assert first.status_code == 200, first.text
+    assert first.json()["must_change_password"] is True
+    api.token = first.json()["token"]
+    assert api.get("/api/v1/employer").json()["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+    changed = api.post("/api/v1/auth/password", json={"old_password": initial, "new_password": "Hall2026ok"})
+    assert changed.status_code == 204, changed.text
+    second = api.post("/api/v1/auth/login", json=login_of(data, unit_account, "Hall2026ok"))
+    api.token = second.json()["token"]
+    return api, unit_account
