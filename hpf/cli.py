@@ -148,10 +148,13 @@ def cmd_run(args):
             print("  演示登录 (POST /api/v1/auth/login):")
             print("  " + json.dumps(login, ensure_ascii=False))
         print(f"  日志: {system.log_dir}    按 Ctrl-C 停止全部服务", flush=True)
-        while not system.dead():
+        reported = set()
+        while True:  # a service that exits is reported; /readyz names it until it is back
+            for name in set(system.dead()) - reported:
+                print(f"服务进程已退出: {name}，日志见 {system.log_dir}；"
+                      f"可用 hpf-service {name} 重新启动", file=sys.stderr, flush=True)
+            reported = set(system.dead())
             time.sleep(1)
-        print(f"服务进程意外退出: {', '.join(system.dead())}", file=sys.stderr)
-        sys.exit(1)
     except KeyboardInterrupt:
         print("\n正在停止全部服务 …", flush=True)
     except RuntimeError as exc:
