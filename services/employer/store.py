@@ -111,10 +111,11 @@ def add_messages(session, rows):
         return 0
     dialect_insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
     now = datetime.now(timezone.utc)
-    statement = dialect_insert(Message).on_conflict_do_nothing(index_elements=["employer_id", "source_key"])
-    result = session.execute(statement, [{"ref": {}, "created_at": now, "read_at": None, **row}
-                                         for row in rows])
-    return result.rowcount
+    statement = (dialect_insert(Message).on_conflict_do_nothing(index_elements=["employer_id", "source_key"])
+                 .returning(Message.id))
+    inserted = session.scalars(statement, [{"ref": {}, "created_at": now, "read_at": None, **row}
+                                           for row in rows])
+    return len(inserted.all())
 
 
 def messages_of(session, employer_id, kind=None, unread=False, limit=20, offset=0):
