@@ -9,7 +9,7 @@ from eventlet import tpool
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.exceptions import RemoteError, UnknownService
+from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.messaging import consume
 from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
@@ -226,7 +226,7 @@ class EmployerService:
         try:
             with eventlet.Timeout(float(self.config["EMPLOYER"]["stats_timeout_seconds"])):
                 counts = self.accounts.member_counts(unit_account)
-        except (eventlet.Timeout, UnknownService, RemoteError, BusinessError) as exc:
+        except (eventlet.Timeout, UnknownService, MethodNotFound, RemoteError, BusinessError) as exc:
             log.warning("member counts unavailable for %s: %s", unit_account, type(exc).__name__)
             return {"available": False, "message": "职工人数暂时无法获取，请稍后刷新",
                     "total": None, "by_status": []}

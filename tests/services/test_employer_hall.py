@@ -3,6 +3,7 @@ changes and records (F6.1, F6.2), home (F2.1), messages, consultations (F17.1)."
 import base64
 import collections
 
+import eventlet
 import pytest
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
@@ -59,9 +60,19 @@ class TaskProbe:
         return 2 + duplicates
 
 
+class StuckAccounts:
+    """An accounts service that does not answer in time."""
+    name = "accounts"
+
+    @rpc_entrypoint
+    def member_counts(self, unit_account):
+        eventlet.sleep(2)
+
+
 @pytest.fixture(scope="module", autouse=True)
-def services(start_service):
-    for cls in (CountedEmployer, ContributionsService, ChangeListener, TaskProbe):
+def services(start_service, config):
+    start_service(CountedEmployer, EMPLOYER={**config["EMPLOYER"], "stats_timeout_seconds": 0.5})
+    for cls in (ContributionsService, ChangeListener, TaskProbe, StuckAccounts):
         start_service(cls)
 
 
@@ -226,7 +237,7 @@ def test_f2_1_shortcuts_are_per_clerk_stored_and_at_most_twelve(rpc):
 
 
 def test_f2_1_home_stats_say_headcount_unavailable_when_accounts_does_not_answer(rpc, employer):
-    unit_account, _, _ = employer  # no accounts service runs in this module
+    unit_account, _, _ = employer
     stats = rpc.employer.home_stats(unit_account)
     assert stats["headcount"]["available"] is False and stats["headcount"]["total"] is None
     assert "无法获取" in stats["headcount"]["message"]

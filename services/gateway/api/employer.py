@@ -26,5 +26,7 @@ def list_changes(ctx):
        "employer", produces="application/pdf")
 def change_voucher(ctx, change_id):
     voucher = ctx.rpc.employer.change_voucher(ctx.employer_id, change_id)
-    return file_response(base64.b64decode(voucher["content_base64"]), voucher["filename"],
-                         "application/pdf")
+    response = file_response(base64.b64decode(voucher["content_base64"]), voucher["filename"],
+                             "application/pdf")
+    response.headers["X-Verification-Code"] = voucher["verification_code"]
+    return response
