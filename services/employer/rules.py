@@ -108,6 +108,13 @@ def display_items(items):
              "new": display_value(i["field"], i["new"])} for i in items]
 
 
+def changed_event(unit_account, number, channel, items):
+    """Payload of `employer_changed`: the changed fields and their new values (clerks' aside)."""
+    return {"unit_account": unit_account, "number": number, "channel": channel,
+            "fields": [i["field"] for i in items],
+            "values": {i["field"]: i["new"] for i in items if i["field"] != "clerks"}}
+
+
 def change_number(day, change_id):
     """单位信息变更业务编号: DWBG, the date, the record's id."""
     return f"DWBG{day:%Y%m%d}{change_id:06d}"
@@ -163,10 +170,3 @@ def consultation_reply_message(consultation_type, content, reply):
 CONSULTATION_TYPES = ("政策咨询", "业务投诉", "建议")
 CONTENT_MIN, CONTENT_MAX, REPLY_MAX = 5, 1000, 2000
 PENDING, REPLIED = "待答复", "已答复"
-
-
-def changed_event(unit_account, number, channel, items):
-    """Payload of `employer_changed`: the changed fields and their new values (clerks' aside)."""
-    return {"unit_account": unit_account, "number": number, "channel": channel,
-            "fields": [i["field"] for i in items],
-            "values": {i["field"]: i["new"] for i in items if i["field"] != "clerks"}}
