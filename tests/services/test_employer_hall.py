@@ -139,7 +139,8 @@ def test_f6_1_invalid_values_change_nothing(rpc, employer):
 
 
 def test_f6_1_counter_changes_name_rates_and_clerks_and_contributions_follow(rpc, db_urls):
-    unit_account, (clerk_id, *_), data = register(rpc)
+    unit_account, (clerk_id, leaving_id), data = register(rpc, clerks=2)
+    rpc.employer.set_shortcuts(unit_account, leaving_id, {"function_ids": ["F3.1"]})
     kept = data["clerks"][0]
     new_clerk = {"name": "新经办", "id_number": resident_id(), "mobile": mobile()}
     with pytest.raises(BusinessError) as err:
@@ -153,6 +154,10 @@ def test_f6_1_counter_changes_name_rates_and_clerks_and_contributions_follow(rpc
     employer = rpc.employer.get_employer(unit_account)
     assert employer["name"] == "更名后科技有限公司" and employer["employer_rate"] == "0.0800"
     assert [c["id"] for c in employer["clerks"]][0] == clerk_id  # the clerk who stays keeps his id
+    assert leaving_id not in [c["id"] for c in employer["clerks"]]
+    with pytest.raises(BusinessError) as err:
+        rpc.employer.get_shortcuts(unit_account, leaving_id)
+    assert err.value.status == 404
     assert rpc.employer.verify_clerk({"unit_account": unit_account, "unit_name": "更名后科技有限公司",
                                       "clerk_name": "新经办", "clerk_id_number": new_clerk["id_number"],
                                       "clerk_mobile": new_clerk["mobile"]})["clerk_name"] == "新经办"
