@@ -77,13 +77,15 @@ class VerifyClerkSchema(LenientSchema):
     clerk_mobile = fields.String(required=True, validate=validate.Length(1, 11))
 
 
+class TrimmedSchema(StrictSchema):
+    """What a person typed: surrounding blanks are not part of it."""
 
-def _strip_strings(data):
-    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()} \
-        if isinstance(data, dict) else data
+    @pre_load
+    def strip(self, data, **kwargs):
+        return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
-class ChangeEmployerSchema(StrictSchema):
+class ChangeEmployerSchema(TrimmedSchema):
     """F6.1 online: the fields a clerk may change, each optional, each validated."""
     address = fields.String(validate=validate.Length(2, 200))
     postal_code = fields.String(validate=POSTAL)
@@ -92,10 +94,6 @@ class ChangeEmployerSchema(StrictSchema):
     legal_person_name = fields.String(validate=validate.Length(1, 50))
     legal_person_id_number = ResidentIdNumber(allow_none=True)
     legal_person_phone = fields.String(allow_none=True, validate=PHONE)
-
-    @pre_load
-    def strip(self, data, **kwargs):
-        return _strip_strings(data)
 
 
 class CounterChangeSchema(ChangeEmployerSchema):
@@ -178,26 +176,18 @@ class MarkReadSchema(StrictSchema):
     all = fields.Boolean(load_default=False)
 
 
-class NoticeSchema(StrictSchema):
+class NoticeSchema(TrimmedSchema):
     """Centre side: a notice to the named employers, or to every employer when none is named."""
     title = fields.String(required=True, validate=validate.Length(1, 100))
     content = fields.String(required=True, validate=validate.Length(1, 2000))
     unit_accounts = fields.List(fields.String(validate=validate.Length(1, 20)), load_default=list)
 
-    @pre_load
-    def strip(self, data, **kwargs):
-        return _strip_strings(data)
 
-
-class ConsultationInSchema(StrictSchema):
+class ConsultationInSchema(TrimmedSchema):
     type = fields.String(required=True, validate=validate.OneOf(
         CONSULTATION_TYPES, error="咨询类型须为" + "、".join(CONSULTATION_TYPES) + "之一"))
     content = fields.String(required=True, validate=validate.Length(
         CONTENT_MIN, CONTENT_MAX, error=f"内容须为{CONTENT_MIN}至{CONTENT_MAX}个字"))
-
-    @pre_load
-    def strip(self, data, **kwargs):
-        return _strip_strings(data)
 
 
 class ConsultationOutSchema(LenientSchema):
@@ -216,17 +206,37 @@ class ConsultationQuerySchema(LenientSchema):
     status = fields.String(load_default=None, validate=validate.OneOf((PENDING, REPLIED)))
 
 
-class ReplySchema(StrictSchema):
+class ReplySchema(TrimmedSchema):
     reply = fields.String(required=True, validate=validate.Length(
         1, REPLY_MAX, error=f"答复内容须为1至{REPLY_MAX}个字"))
     replied_by = fields.String(load_default="中心客服", validate=validate.Length(1, 50))
-
-    @pre_load
-    def strip(self, data, **kwargs):
-        return _strip_strings(data)
 
 
 class CentreConsultationSchema(ConsultationOutSchema):
     """What the centre sees of a consultation: whose it is, too."""
     unit_account = fields.Function(lambda c: c.employer.unit_account)
     employer_name = fields.Function(lambda c: c.employer.name)
+
+
+class StatusCountSchema(LenientSchema):
+    code = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+
+
+class HeadcountSchema(LenientSchema):
+    available = fields.Boolean()
+    message = fields.String()
+    total = fields.Integer(allow_none=True)
+    by_status = fields.List(fields.Nested(StatusCountSchema))
+
+
+class MonthlySchema(LenientSchema):
+    items = fields.List(fields.Dict())
+    message = fields.String()
+
+
+class HomeStatsSchema(LenientSchema):
+    unit_account = fields.String()
+    headcount = fields.Nested(HeadcountSchema)
+    monthly = fields.Nested(MonthlySchema)

@@ -20,7 +20,7 @@ from services.employer.models import Consultation
 from services.employer.schemas import (
     CentreConsultationSchema, ChangeEmployerSchema, ChangeOutSchema, ConsultationInSchema,
     ConsultationOutSchema, ConsultationQuerySchema, CounterChangeSchema, DateRangeSchema,
-    EmployerOutSchema, EmployerRegisteredSchema, MarkReadSchema, MessageQuerySchema,
+    EmployerOutSchema, EmployerRegisteredSchema, HomeStatsSchema, MarkReadSchema, MessageQuerySchema,
     MessagesOutSchema, NoticeSchema, RegisterEmployerSchema, ReplySchema, ShortcutsInSchema,
     ShortcutsOutSchema, VerifyClerkSchema)
 from shared.db import Database, atomic
@@ -219,8 +219,9 @@ class EmployerService:
     def home_stats(self, unit_account):
         """缴存统计: headcount by status from accounts; monthly amounts once contributions has them."""
         employer = self._employer(unit_account)
-        return {"unit_account": employer.unit_account, "headcount": self._headcount(employer.unit_account),
-                "monthly": {"items": [], "message": "暂无缴存记录"}}
+        return HomeStatsSchema().dump({"unit_account": employer.unit_account,
+                                       "headcount": self._headcount(employer.unit_account),
+                                       "monthly": {"items": [], "message": "暂无缴存记录"}})
 
     def _headcount(self, unit_account):
         try:

@@ -1,5 +1,5 @@
 from services.employer.schemas import (
-    ConsultationInSchema, ConsultationOutSchema, ConsultationQuerySchema, MarkReadSchema,
+    ConsultationInSchema, ConsultationOutSchema, ConsultationQuerySchema, HomeStatsSchema, MarkReadSchema,
     MessageQuerySchema, MessagesOutSchema, ShortcutsInSchema, ShortcutsOutSchema)
 from services.gateway.routing import route
 
@@ -15,7 +15,8 @@ def set_shortcuts(ctx):
     return ctx.rpc.employer.set_shortcuts(ctx.employer_id, ctx.clerk_id, ctx.json())
 
 
-@route("GET", "/api/v1/home/stats", "缴存统计：按账户状态的职工人数、月缴存额 (F2.1)", "home")
+@route("GET", "/api/v1/home/stats", "缴存统计：按账户状态的职工人数、月缴存额 (F2.1)", "home",
+       response=HomeStatsSchema)
 def home_stats(ctx):
     return ctx.rpc.employer.home_stats(ctx.employer_id)
 
