@@ -85,6 +85,13 @@ def change_items(current, wanted):
     return items
 
 
+def check_distinct_clerks(clerks):
+    numbers = [clerk["id_number"] for clerk in clerks]
+    if len(set(numbers)) != len(numbers):
+        raise BusinessError("VALIDATION_ERROR", "经办人证件号码不能重复",
+                            [{"field": "clerks", "message": "经办人证件号码不能重复"}])
+
+
 def clerk_text(clerks):
     return "；".join(f"{c['name']}（{mask_id(c['id_number'])}，{mask_mobile(c['mobile'])}）"
                     for c in clerks or ())

@@ -143,6 +143,7 @@ class EmployerService:
         data = load(CounterChangeSchema(), data)
         operator = str(operator or "").strip()[:50] or rules.COUNTER
         employer = self._employer(unit_account, lock=True)
+        rules.check_distinct_clerks(data.get("clerks", ()))
         if "employer_rate" in data or "employee_rate" in data:
             rules.check_rates(data.get("employer_rate", employer.employer_rate),
                               data.get("employee_rate", employer.employee_rate),
@@ -151,11 +152,7 @@ class EmployerService:
 
     def _change(self, employer, data, channel, clerk_name):
         items = rules.change_items(store.current_values(employer), data)
-        try:
-            change = store.apply_change(self.db, employer, data, items, channel, clerk_name)
-        except IntegrityError:  # the same ID number twice among the clerks
-            self.db.rollback()
-            raise validation_error([{"field": "clerks", "message": "经办人证件号码不能重复"}]) from None
+        change = store.apply_change(self.db, employer, data, items, channel, clerk_name)
         result = ChangeOutSchema().dump(change)
         self.db.commit()  # the fact is durable before anyone hears of it
         self.dispatch("employer_changed",

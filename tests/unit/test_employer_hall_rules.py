@@ -61,6 +61,8 @@ def test_f6_1_counter_may_change_clerks_and_the_record_masks_them():
     data = load(CounterChangeSchema(), {"clerks": [new_clerk], "name": "乙公司"})
     items = rules.change_items(CURRENT, data)
     assert [i["field"] for i in items] == ["name", "clerks"]
+    with pytest.raises(BusinessError, match="不能重复"):
+        rules.check_distinct_clerks([new_clerk, {**new_clerk, "name": "另一人"}])
     shown = rules.display_items(items)[1]
     assert shown["old"] == "钱经办（1101**********0021，139****5678）"
     assert new_clerk["id_number"] not in shown["new"] and "138****1111" in shown["new"]
