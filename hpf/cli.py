@@ -100,6 +100,28 @@ def cmd_notice(args):
         print(f"通知 {result['notice_id']} 已发送给 {result['recipients']} 个单位")
 
 
+COUNTER_OPTIONS = {"name": "name", "address": "address", "postal_code": "postal_code",
+                   "bank_name": "bank_name", "bank_account": "bank_account",
+                   "legal_person": "legal_person_name", "legal_person_id": "legal_person_id_number",
+                   "legal_person_phone": "legal_person_phone", "employer_rate": "employer_rate",
+                   "employee_rate": "employee_rate"}
+
+
+def cmd_change_employer(args):
+    data = {field: getattr(args, option) for option, field in COUNTER_OPTIONS.items()
+            if getattr(args, option) is not None}
+    if args.clerk:
+        data["clerks"] = [dict(zip(("name", "id_number", "mobile"), clerk.split(",", 2))) for clerk in args.clerk]
+    change = _centre_call(args, lambda rpc: rpc.employer.counter_change_employer(
+        args.unit_account, data, args.operator))
+    if args.json:
+        _print_json(change)
+        return
+    print(f"变更 {change['number']} 已办理（{change['channel']}，{change['clerk_name']}）")
+    for item in change["items"]:
+        print(f"  {item['label']}: {item['old']} → {item['new']}")
+
+
 def cmd_wait(args):
     """Container entrypoints: wait for the broker and the services' databases, then go on."""
     from sqlalchemy import text
@@ -266,6 +288,15 @@ def build_parser():
     notice.add_argument("--unit-account", action="append", help="单位账号，可重复")
     notice.add_argument("--json", action="store_true")
     notice.set_defaults(func=cmd_notice)
+    change = centre.add_parser("change-employer", help="柜台变更单位信息（含单位名称、经办人、缴存比例）")
+    change.add_argument("unit_account")
+    change.add_argument("--operator", required=True, help="柜台经办人")
+    for option in COUNTER_OPTIONS:
+        change.add_argument("--" + option.replace("_", "-"))
+    change.add_argument("--clerk", action="append", metavar="姓名,证件号码,手机号码",
+                        help="变更后的全部经办人，每人一次")
+    change.add_argument("--json", action="store_true")
+    change.set_defaults(func=cmd_change_employer)
     return parser
 
 

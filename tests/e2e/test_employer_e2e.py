@@ -28,6 +28,13 @@ def test_f6_1_f6_2_change_records_and_voucher_over_http(system):
              "code": pdf.headers["X-Verification-Code"]}
     assert api.get("/api/v1/vouchers/verify", params=check).json() == {"valid": True}
 
+    counter = hpf(system, "centre", "change-employer", unit_account, "--name", "变更甲公司（更名）",
+                  "--employer-rate", "0.10", "--operator", "柜员李", "--json")
+    assert counter.returncode == 0, counter.stderr
+    assert api.get("/api/v1/employer").json()["name"] == "变更甲公司（更名）"
+    assert [(r["channel"], r["clerk_name"]) for r in api.get("/api/v1/employer/changes").json()] == [
+        ("柜台", "柜员李"), ("网厅", change["clerk_name"])]
+
     other, _ = employer_session(system, "变更乙公司")
     assert other.get(f"/api/v1/employer/changes/{change['id']}/voucher.pdf").status_code == 404
     assert other.get("/api/v1/employer/changes").json() == []
