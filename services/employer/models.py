@@ -87,7 +87,7 @@ class Message(Base):
     source_key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    ref: Mapped[dict] = mapped_column(JSON, default=dict)   # what the portal links to
+    ref: Mapped[dict] = mapped_column(JSON)                 # what the portal links to
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
 

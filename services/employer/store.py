@@ -113,8 +113,7 @@ def add_messages(session, rows):
     now = datetime.now(timezone.utc)
     statement = (dialect_insert(Message).on_conflict_do_nothing(index_elements=["employer_id", "source_key"])
                  .returning(Message.id))
-    inserted = session.scalars(statement, [{"ref": {}, "created_at": now, "read_at": None, **row}
-                                           for row in rows])
+    inserted = session.scalars(statement, [{"created_at": now, "read_at": None, **row} for row in rows])
     return len(inserted.all())
 
 
