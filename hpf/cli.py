@@ -54,6 +54,74 @@ def cmd_register_employer(args):
         print(f"初始密码: {result['initial_password']}  (首次登录须修改)")
 
 
+def _centre_call(args, call):
+    """Run `call(rpc)` against the services; a business error exits 1 with its Chinese message."""
+    from hpf.bus import cluster_rpc
+    from shared.errors import BusinessError
+    config = _config(args)
+    _require_broker(config)
+    try:
+        with cluster_rpc(config) as rpc:
+            return call(rpc)
+    except BusinessError as exc:
+        _business_error_exit(exc)
+
+
+def _print_json(value):
+    print(json.dumps(value, ensure_ascii=False))
+
+
+def cmd_consultations(args):
+    pending = _centre_call(args, lambda rpc: rpc.employer.pending_consultations())
+    if args.json:
+        _print_json(pending)
+        return
+    for c in pending:
+        print(f"[{c['id']}] {c['submitted_at'][:19]} {c['unit_account']} {c['employer_name']} "
+              f"{c['type']}（{c['clerk_name']}）：{c['content']}")
+    print(f"待答复 {len(pending)} 条")
+
+
+def cmd_reply_consultation(args):
+    reply = {"reply": args.reply, "replied_by": args.by}
+    result = _centre_call(args, lambda rpc: rpc.employer.reply_consultation(args.consultation_id, reply))
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"咨询 {result['id']}（{result['unit_account']} {result['employer_name']}）已答复")
+
+
+def cmd_notice(args):
+    notice = {"title": args.title, "content": args.content, "unit_accounts": args.unit_account or []}
+    result = _centre_call(args, lambda rpc: rpc.employer.send_notice(notice))
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"通知 {result['notice_id']} 已发送给 {result['recipients']} 个单位")
+
+
+COUNTER_OPTIONS = {"name": "name", "address": "address", "postal_code": "postal_code",
+                   "bank_name": "bank_name", "bank_account": "bank_account",
+                   "legal_person": "legal_person_name", "legal_person_id": "legal_person_id_number",
+                   "legal_person_phone": "legal_person_phone", "employer_rate": "employer_rate",
+                   "employee_rate": "employee_rate"}
+
+
+def cmd_change_employer(args):
+    data = {field: getattr(args, option) for option, field in COUNTER_OPTIONS.items()
+            if getattr(args, option) is not None}
+    if args.clerk:
+        data["clerks"] = [dict(zip(("name", "id_number", "mobile"), clerk.split(",", 2))) for clerk in args.clerk]
+    change = _centre_call(args, lambda rpc: rpc.employer.counter_change_employer(
+        args.unit_account, data, args.operator))
+    if args.json:
+        _print_json(change)
+        return
+    print(f"变更 {change['number']} 已办理（{change['channel']}，{change['clerk_name']}）")
+    for item in change["items"]:
+        print(f"  {item['label']}: {item['old']} → {item['new']}")
+
+
 def cmd_wait(args):
     """Container entrypoints: wait for the broker and the services' databases, then go on."""
     from sqlalchemy import text
@@ -207,6 +275,31 @@ def build_parser():
     reg.add_argument("--employee-rate", default="0.12", help="个人缴存比例，如 0.12")
     reg.add_argument("--json", action="store_true")
     reg.set_defaults(func=cmd_register_employer)
+
+    pending = centre.add_parser("consultations", help="列出待答复的咨询建议")
+    pending.add_argument("--json", action="store_true")
+    pending.set_defaults(func=cmd_consultations)
+    reply = centre.add_parser("reply-consultation", help="答复一条咨询建议，答复进入单位的消息中心")
+    reply.add_argument("consultation_id")
+    reply.add_argument("--reply", required=True, help="答复内容")
+    reply.add_argument("--by", default="中心客服", help="答复人")
+    reply.add_argument("--json", action="store_true")
+    reply.set_defaults(func=cmd_reply_consultation)
+    notice = centre.add_parser("notice", help="向单位发送中心通知（不指定单位则发给全部单位）")
+    notice.add_argument("--title", required=True)
+    notice.add_argument("--content", required=True)
+    notice.add_argument("--unit-account", action="append", help="单位账号，可重复")
+    notice.add_argument("--json", action="store_true")
+    notice.set_defaults(func=cmd_notice)
+    change = centre.add_parser("change-employer", help="柜台变更单位信息（含单位名称、经办人、缴存比例）")
+    change.add_argument("unit_account")
+    change.add_argument("--operator", required=True, help="柜台经办人")
+    for option in COUNTER_OPTIONS:
+        change.add_argument("--" + option.replace("_", "-"))
+    change.add_argument("--clerk", action="append", metavar="姓名,证件号码,手机号码",
+                        help="变更后的全部经办人，每人一次")
+    change.add_argument("--json", action="store_true")
+    change.set_defaults(func=cmd_change_employer)
     return parser
 
 

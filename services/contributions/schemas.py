@@ -20,3 +20,15 @@ class EmployerRegisteredSchema(LenientSchema):
     employer_rate = fields.Decimal(required=True)
     employee_rate = fields.Decimal(required=True)
     opened_on = fields.Date(required=True)
+
+
+class ChangedValuesSchema(LenientSchema):
+    """The changed values the remittance account keeps; the others are not its business."""
+    name = fields.String()
+    employer_rate = fields.Decimal()
+    employee_rate = fields.Decimal()
+
+
+class EmployerChangedSchema(LenientSchema):
+    unit_account = fields.String(required=True)
+    values = fields.Nested(ChangedValuesSchema, required=True)

@@ -5,7 +5,8 @@ from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from services.contributions.models import EmployerAccount, Policy
-from services.contributions.schemas import EmployerRegisteredSchema, PolicySchema
+from services.contributions.schemas import (
+    EmployerChangedSchema, EmployerRegisteredSchema, PolicySchema)
 from shared.db import Database, atomic
 from shared.errors import BusinessError
 from shared.months import hpf_year_of, hpf_year_of_month
@@ -37,3 +38,13 @@ class ContributionsService:
         if self.db.get(EmployerAccount, data["unit_account"]) is None:  # redelivery is harmless
             self.db.add(EmployerAccount(**data, paid_up_to=None,
                                         created_at=datetime.now(timezone.utc)))
+
+    @event_handler("employer", "employer_changed")
+    @atomic
+    def on_employer_changed(self, payload):
+        """Keep the unit name and rates the remittance account was opened with up to date."""
+        data = EmployerChangedSchema().load(payload)
+        account = self.db.get(EmployerAccount, data["unit_account"])
+        if account is not None:
+            for name, value in data["values"].items():
+                setattr(account, name, value)

@@ -1,11 +1,15 @@
 """What crosses the bus for the employer service."""
-from marshmallow import fields, validate
+from marshmallow import fields, pre_dump, pre_load, validate
 
+from services.employer.rules import (
+    CONSULTATION_TYPES, CONTENT_MAX, CONTENT_MIN, MESSAGE_KINDS, PENDING, REPLIED, REPLY_MAX,
+    display_items)
 from shared.identity import mask_id, mask_mobile
 from shared.schemas import CreditCode, LenientSchema, Mobile, ResidentIdNumber, StrictSchema
 
 POSTAL = validate.Regexp(r"^\d{6}$", error="邮政编码须为6位数字")
 BANK_ACCOUNT = validate.Regexp(r"^\d{8,30}$", error="银行账号须为8至30位数字")
+PHONE = validate.Regexp(r"^[\d-]{7,20}$", error="联系电话格式不正确")
 
 
 class ClerkInSchema(StrictSchema):
@@ -23,8 +27,7 @@ class RegisterEmployerSchema(StrictSchema):
     bank_account = fields.String(required=True, validate=BANK_ACCOUNT)
     legal_person_name = fields.String(required=True, validate=validate.Length(1, 50))
     legal_person_id_number = ResidentIdNumber(load_default=None, allow_none=True)
-    legal_person_phone = fields.String(load_default=None, allow_none=True,
-                                       validate=validate.Regexp(r"^[\d-]{7,20}$", error="联系电话格式不正确"))
+    legal_person_phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
     # fractions such as "0.12"; the bounds come from the year's policy
     employer_rate = fields.Decimal(required=True, places=4, as_string=True)
     employee_rate = fields.Decimal(required=True, places=4, as_string=True)
@@ -73,3 +76,167 @@ class VerifyClerkSchema(LenientSchema):
     clerk_id_number = fields.String(required=True, validate=validate.Length(1, 18))
     clerk_mobile = fields.String(required=True, validate=validate.Length(1, 11))
 
+
+class TrimmedSchema(StrictSchema):
+    """What a person typed: surrounding blanks are not part of it."""
+
+    @pre_load
+    def strip(self, data, **kwargs):
+        return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+
+
+class ChangeEmployerSchema(TrimmedSchema):
+    """F6.1 online: the fields a clerk may change, each optional, each validated."""
+    address = fields.String(validate=validate.Length(2, 200))
+    postal_code = fields.String(validate=POSTAL)
+    bank_name = fields.String(validate=validate.Length(2, 100))
+    bank_account = fields.String(validate=BANK_ACCOUNT)
+    legal_person_name = fields.String(validate=validate.Length(1, 50))
+    legal_person_id_number = ResidentIdNumber(allow_none=True)
+    legal_person_phone = fields.String(allow_none=True, validate=PHONE)
+
+
+class CounterChangeSchema(ChangeEmployerSchema):
+    """At the centre's counter the unit name, clerks and rates may change too."""
+    name = fields.String(validate=validate.Length(2, 100))
+    employer_rate = fields.Decimal(places=4, as_string=True)
+    employee_rate = fields.Decimal(places=4, as_string=True)
+    clerks = fields.List(fields.Nested(ClerkInSchema), validate=validate.Length(1, 10))
+
+
+class ChangeItemSchema(LenientSchema):
+    field = fields.String()
+    label = fields.String()
+    old = fields.String()
+    new = fields.String()
+
+
+class ChangeOutSchema(LenientSchema):
+    id = fields.Integer()
+    number = fields.String()
+    channel = fields.String()
+    clerk_name = fields.String()
+    business_date = fields.Date()
+    changed_at = fields.DateTime()
+    items = fields.List(fields.Nested(ChangeItemSchema))
+
+    @pre_dump
+    def masked(self, change, **kwargs):
+        return {**{name: getattr(change, name) for name in self.fields}, "items": display_items(change.items)}
+
+
+class DateRangeSchema(LenientSchema):
+    start = fields.Date(load_default=None)
+    end = fields.Date(load_default=None)
+
+
+class FunctionSchema(LenientSchema):
+    id = fields.String()
+    name = fields.String()
+    menu = fields.String()
+
+
+class ShortcutsInSchema(StrictSchema):
+    function_ids = fields.List(fields.String(validate=validate.Length(1, 10)), required=True)
+
+
+class ShortcutsOutSchema(LenientSchema):
+    shortcuts = fields.List(fields.Nested(FunctionSchema))
+    available = fields.List(fields.Nested(FunctionSchema))
+    max = fields.Integer()
+
+
+class MessageQuerySchema(LenientSchema):
+    kind = fields.String(load_default=None, validate=validate.OneOf(MESSAGE_KINDS))
+    unread = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class MessageOutSchema(LenientSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    kind_name = fields.Function(lambda m: MESSAGE_KINDS[m.kind])
+    title = fields.String()
+    body = fields.String()
+    ref = fields.Dict()
+    created_at = fields.DateTime()
+    read = fields.Function(lambda m: m.read_at is not None)
+
+
+class MessagesOutSchema(LenientSchema):
+    unread = fields.Integer()
+    unread_by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer()
+    items = fields.List(fields.Nested(MessageOutSchema))
+
+
+class MarkReadSchema(StrictSchema):
+    ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=500))
+    all = fields.Boolean(load_default=False)
+
+
+class NoticeSchema(TrimmedSchema):
+    """Centre side: a notice to the named employers, or to every employer when none is named."""
+    title = fields.String(required=True, validate=validate.Length(1, 100))
+    content = fields.String(required=True, validate=validate.Length(1, 2000))
+    unit_accounts = fields.List(fields.String(validate=validate.Length(1, 20)), load_default=list)
+
+
+class ConsultationInSchema(TrimmedSchema):
+    type = fields.String(required=True, validate=validate.OneOf(
+        CONSULTATION_TYPES, error="咨询类型须为" + "、".join(CONSULTATION_TYPES) + "之一"))
+    content = fields.String(required=True, validate=validate.Length(
+        CONTENT_MIN, CONTENT_MAX, error=f"内容须为{CONTENT_MIN}至{CONTENT_MAX}个字"))
+
+
+class ConsultationOutSchema(LenientSchema):
+    id = fields.Integer()
+    type = fields.String()
+    content = fields.String()
+    clerk_name = fields.String()
+    status = fields.String()
+    submitted_at = fields.DateTime()
+    reply = fields.String(allow_none=True)
+    replied_by = fields.String(allow_none=True)
+    replied_at = fields.DateTime(allow_none=True)
+
+
+class ConsultationQuerySchema(LenientSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf((PENDING, REPLIED)))
+
+
+class ReplySchema(TrimmedSchema):
+    reply = fields.String(required=True, validate=validate.Length(
+        1, REPLY_MAX, error=f"答复内容须为1至{REPLY_MAX}个字"))
+    replied_by = fields.String(load_default="中心客服", validate=validate.Length(1, 50))
+
+
+class CentreConsultationSchema(ConsultationOutSchema):
+    """What the centre sees of a consultation: whose it is, too."""
+    unit_account = fields.Function(lambda c: c.employer.unit_account)
+    employer_name = fields.Function(lambda c: c.employer.name)
+
+
+class StatusCountSchema(LenientSchema):
+    code = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+
+
+class HeadcountSchema(LenientSchema):
+    available = fields.Boolean()
+    message = fields.String()
+    total = fields.Integer(allow_none=True)
+    by_status = fields.List(fields.Nested(StatusCountSchema))
+
+
+class MonthlySchema(LenientSchema):
+    items = fields.List(fields.Dict())
+    message = fields.String()
+
+
+class HomeStatsSchema(LenientSchema):
+    unit_account = fields.String()
+    headcount = fields.Nested(HeadcountSchema)
+    monthly = fields.Nested(MonthlySchema)

@@ -57,3 +57,9 @@ def request_id_from(header_value, generate):
     if header_value and _REQUEST_ID.fullmatch(header_value):
         return header_value
     return generate()
+
+
+def file_response(content, filename, mimetype):
+    """A download: the bytes a service produced, under an ASCII file name."""
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
