@@ -15,7 +15,7 @@ from services.progress.schemas import StoredSnapshotSchema
 from services.progress.service import ProgressService
 from shared.errors import BusinessError
 from shared.tasks import Task, new_task_id, publish_snapshot, snapshot_publisher
-from tests.services.task_probe import BatchProbe
+from tests.task_probe import BatchProbe
 from tests.waiting import wait_for
 
 EMPLOYER, OTHER = "610100000101", "610100000102"
