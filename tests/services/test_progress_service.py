@@ -25,6 +25,7 @@ EMPLOYER, OTHER = "610100000101", "610100000102"
 def services(start_service):
     start_service(BatchProbe)
     start_service(ProgressService)
+    start_service(ProgressService)  # two replicas share the queue: snapshots of a task race
 
 
 @pytest.fixture(scope="module")
