@@ -7,11 +7,13 @@ import logging
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+import eventlet
 from eventlet import tpool
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
 from nameko.messaging import consume
 from nameko.rpc import rpc
+from sqlalchemy.exc import OperationalError
 
 from services.progress import rules, store
 from services.progress.schemas import (KindSchema, ResultQuerySchema, StoredSnapshotSchema,
@@ -23,6 +25,8 @@ from shared.schemas import load
 from shared.tasks import task_queue
 
 log = logging.getLogger(__name__)
+
+REQUEUE_PAUSE_SECONDS = 1
 
 
 class ProgressService:
@@ -45,7 +49,11 @@ class ProgressService:
         except (ValidationError, ValueError, TypeError) as exc:
             log.warning("task snapshot dropped: %s", exc)
             return
-        store.save_snapshot(self.db, row)
+        try:
+            store.save_snapshot(self.db, row)
+        except OperationalError:
+            eventlet.sleep(REQUEUE_PAUSE_SECONDS)  # database away: requeue, not in a tight loop
+            raise
 
     def _day_range(self, query):
         zone = ZoneInfo(self.config["CENTRE"]["timezone"])
