@@ -78,10 +78,13 @@ class LiveTasks(DependencyProvider):
 
     def _deliver(self, body, message):
         try:
-            row = task_row(StoredSnapshotSchema().load(body), datetime.now(timezone.utc))
-        except (ValidationError, ValueError, TypeError):
+            errors = body.get("errors") or []
+            # only the rows a stream shows are read: a final snapshot may carry thousands
+            row = task_row(StoredSnapshotSchema().load({**body, "errors": errors[:ERRORS_SHOWN]}),
+                           datetime.now(timezone.utc))
+            row["error_count"] = len(errors)
+        except (AttributeError, ValidationError, ValueError, TypeError):
             return
-        row["errors"] = row["errors"][:ERRORS_SHOWN]
         task_id = row["task_id"]
         known = self.recent.get(task_id)
         if known is None or known["seq"] < row["seq"]:

@@ -64,7 +64,7 @@ def _stored(rpc, employer_id, task_id):
 
 def test_f15_1_two_watchers_see_the_batch_to_its_end_then_the_stream_closes(gateway, rpc, config):
     base, hub = gateway
-    task_id, reply = start_batch(rpc, failed_rows=[9])
+    task_id, reply = start_batch(rpc, total=200, failed_rows=range(9, 129))
     streams = [open_stream(base, config, task_id) for _ in range(2)]
     assert all(s.status_code == 200 and s.headers["Content-Type"].startswith("text/event-stream")
                for s in streams)
@@ -77,7 +77,9 @@ def test_f15_1_two_watchers_see_the_batch_to_its_end_then_the_stream_closes(gate
         seqs = [s["seq"] for s in snapshots]
         assert seqs == sorted(set(seqs)) and seqs[-1] == final_seq  # newer each time, ends at the final
         assert len(seqs) > 2                                       # progress arrived as it happened
-        assert snapshots[-1]["status"] == "partial" and snapshots[-1]["errors"][0]["row"] == 10
+        final = snapshots[-1]
+        assert final["status"] == "partial" and final["errors"][0]["row"] == 10
+        assert (final["error_count"], len(final["errors"])) == (120, 100)  # the file has them all
         assert snapshots[0]["title"] == "测试开户" and "percent" in snapshots[0]
     wait_for(lambda: not hub.watchers)
 
