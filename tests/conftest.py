@@ -42,7 +42,9 @@ def config(vhost_uri, db_urls):
 def start_service(config):
     """Start a service class in its own container (call twice for two replicas).
 
-    Containers live for the test module: a graceful stop takes seconds.
+    Containers live for the test module: a graceful stop takes seconds. Call it from module
+    fixtures, not test bodies: nameko's pytest plugin (`fast_teardown`) tells the consumers
+    created during a test to stop when that test ends, and stopping such a container later hangs.
     """
     containers = []
 

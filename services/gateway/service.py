@@ -13,6 +13,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarg
 from werkzeug.wrappers import Response
 
 from services.gateway import api  # noqa: F401  (registers the routes)
+from services.gateway.live import LiveTasks
 from services.gateway.routing import error_response, json_response, request_id_from, url_map
 from shared.errors import BusinessError, unauthorized
 from shared.runner import DATA_SERVICES
@@ -27,8 +28,9 @@ REQUEST_TIMEOUT_SECONDS = 60
 class RequestContext:
     """What a route handler gets: the request, the caller's identity and the services."""
 
-    def __init__(self, request, rpc, config, request_id, identity=None):
+    def __init__(self, request, rpc, config, request_id, identity=None, live=None):
         self.request = request
+        self.live = live
         self.rpc = rpc
         self.config = config
         self.request_id = request_id
@@ -68,6 +70,7 @@ class GatewayService:
     accounts = RpcProxy("accounts")
     contributions = RpcProxy("contributions")
     progress = RpcProxy("progress")
+    live = LiveTasks()
 
     _urls = url_map()
 
@@ -91,7 +94,7 @@ class GatewayService:
             return error_response(404, "NOT_FOUND", "请求的地址不存在")
         except MethodNotAllowed:
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
-        ctx = RequestContext(request, self.backends(), self.config, request_id)
+        ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live)
         try:
             with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):
                 if route.auth:

@@ -1,0 +1,78 @@
+"""Pure rules of the progress service: a snapshot as a row, date ranges, the error file."""
+from datetime import datetime, time, timedelta, timezone
+
+from shared.tasks import FINAL_STATUSES
+
+ERRORS_SHOWN = 100  # error rows a task's JSON carries; the error file has them all
+ROW_HEADER, REASON_HEADER = "行号", "错误原因"
+ERROR_SHEET_TITLE = "报错明细"
+
+
+def parse_time(text):
+    """An ISO 8601 time as an aware UTC datetime (a time without zone is taken as UTC)."""
+    if not text:
+        return None
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def iso_utc(value):
+    if value is None:
+        return None
+    value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.isoformat(timespec="seconds")
+
+
+def task_row(snapshot, received_at):
+    """A validated snapshot as the stored row. Raises ValueError on a malformed time."""
+    row = dict(snapshot)
+    row["submitted_by"] = row["submitted_by"] or ""
+    for name in ("submitted_at", "started_at", "finished_at"):
+        row[name] = parse_time(row[name])
+    row["submitted_at"] = row["submitted_at"] or received_at
+    row["error_count"] = len(row["errors"])
+    return row
+
+
+def percent(total, done, failed, status):
+    """Rows processed, in whole percent, for a progress bar."""
+    if status in FINAL_STATUSES:
+        return 100
+    if not total:
+        return 0
+    return min(100, (done + failed) * 100 // total)
+
+
+def day_range(start, end, zone):
+    """Dates chosen by a clerk (the centre's calendar) as UTC bounds [lower, upper)."""
+    lower = datetime.combine(start, time(), zone).astimezone(timezone.utc) if start else None
+    upper = (datetime.combine(end + timedelta(days=1), time(), zone).astimezone(timezone.utc)
+             if end else None)
+    return lower, upper
+
+
+def _reason(error):
+    column, message = error.get("column"), error["message"]
+    return message if not column or message.startswith(column) else f"{column}：{message}"
+
+
+def error_sheet(errors):
+    """(headers, rows) of the error file: the template's columns as the clerk filled them
+    (first-seen order), then 行号 and 错误原因; one line per failed row, its reasons joined."""
+    headers, lines, by_row = [], [], {}
+    for error in errors:
+        for header in error.get("original") or {}:
+            if header not in headers:
+                headers.append(header)
+        row = error.get("row")
+        if row is not None and row in by_row:
+            by_row[row]["reasons"].append(_reason(error))
+            by_row[row]["original"] = by_row[row]["original"] or error.get("original") or {}
+            continue
+        line = {"row": row, "original": error.get("original") or {}, "reasons": [_reason(error)]}
+        lines.append(line)
+        if row is not None:
+            by_row[row] = line
+    rows = [[line["original"].get(h, "") for h in headers] + [line["row"], "；".join(line["reasons"])]
+            for line in lines]
+    return headers + [ROW_HEADER, REASON_HEADER], rows

@@ -1,0 +1,93 @@
+"""What crosses the bus: snapshots in, task rows and queries."""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from services.progress.rules import ERRORS_SHOWN, iso_utc, percent
+from shared.schemas import LenientSchema, StrictSchema
+from shared.tasks import STATUS_NAMES, STATUSES, TaskSnapshotSchema
+
+
+class StoredSnapshotSchema(TaskSnapshotSchema):
+    """A snapshot as the progress service stores it: sizes its columns can hold."""
+
+    employer_id = fields.String(required=True, validate=validate.Length(1, 20))
+    service = fields.String(required=True, validate=validate.Length(1, 30))
+    kind = fields.String(required=True, validate=validate.Length(1, 50))
+    title = fields.String(load_default="", validate=validate.Length(max=100))
+    submitted_by = fields.String(load_default="", allow_none=True, validate=validate.Length(max=50))
+    total = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    done = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    failed = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+def _time(name):
+    return fields.Function(lambda task: iso_utc(task[name]))
+
+
+class TaskRowSchema(LenientSchema):
+    """One task as a clerk sees it in a list (F15.1, F16.1)."""
+
+    task_id = fields.String()
+    kind = fields.String()
+    title = fields.String(metadata={"description": "交易名称"})
+    service = fields.String()
+    needs_review = fields.Boolean(metadata={"description": "是否复核"})
+    submitted_by = fields.String(metadata={"description": "经办人"})
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    status_name = fields.Function(lambda task: STATUS_NAMES[task["status"]])
+    total = fields.Integer()
+    done = fields.Integer()
+    failed = fields.Integer()
+    percent = fields.Function(lambda task: percent(task["total"], task["done"], task["failed"],
+                                                   task["status"]))
+    submitted_at = _time("submitted_at")
+    started_at = _time("started_at")
+    finished_at = _time("finished_at")
+    message = fields.String(allow_none=True)
+    error_count = fields.Integer()
+    seq = fields.Integer()
+
+
+class ErrorOutSchema(LenientSchema):
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class TaskOutSchema(TaskRowSchema):
+    """The latest snapshot of one task; `errors` holds the first rows, the error file all."""
+
+    errors = fields.Function(lambda task: ErrorOutSchema(many=True).dump(task["errors"][:ERRORS_SHOWN]))
+
+
+class TaskPageSchema(LenientSchema):
+    items = fields.List(fields.Nested(TaskRowSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class ResultQuerySchema(StrictSchema):
+    """F16.1: finished tasks by transaction and the date they finished."""
+
+    kind = fields.String(validate=validate.Length(1, 50), metadata={"description": "交易代码"})
+    start = fields.Date(metadata={"description": "开始日期 YYYY-MM-DD"})
+    end = fields.Date(metadata={"description": "结束日期 YYYY-MM-DD"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("结束日期不能早于开始日期", "end")
+
+
+class TaskQuerySchema(ResultQuerySchema):
+    """F15.1: tasks by transaction, needs-review flag, status and the date submitted."""
+
+    needs_review = fields.Boolean(metadata={"description": "是否复核"})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class KindSchema(LenientSchema):
+    kind = fields.String()
+    title = fields.String()
