@@ -45,6 +45,12 @@ def json_response(payload, status=200, headers=None):
                     content_type="application/json; charset=utf-8")
 
 
+def file_response(content, content_type, filename):
+    """A download: the bytes with their type, saved by the browser under `filename`."""
+    return Response(content, content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def error_response(status, code, message, details=None, request_id=None):
     error = {"code": code, "message": message, "details": details or []}
     if request_id:
