@@ -98,14 +98,14 @@ def _count(session, batch):
 
 def _open_chunk(session, batch, rows, limits, prefix):
     taken = store.normal_member_ids(session, batch.unit_account, [row.id_number for row in rows])
-    members, states = [], []
+    members, failures = [], []
     for row in rows:
         clean, problems = rules.check_opening({key: getattr(row, key) for key in HEADERS}, limits)
         if not problems and clean["id_number"] in taken:
             problems = [(HEADERS["id_number"], DUPLICATE)]
         if problems:
             column, message = problems[0]
-            states.append({"id": row.id, "state": "failed", "column": column, "error": message})
+            failures.append({"id": row.id, "column": column, "error": message})
             continue
         person = parse_resident_id(clean["id_number"])
         members.append({**clean, "account_no": rules.account_no_for(prefix, row.id),
@@ -113,17 +113,16 @@ def _open_chunk(session, batch, rows, limits, prefix):
                         "batch_id": batch.id, "id_type": "01", "sex": person.sex,
                         "birth_date": person.birth_date, "status": rules.NORMAL,
                         "opened_on": batch.opened_on, "created_at": datetime.now(timezone.utc)})
-        states.append({"id": row.id, "state": "opened", "column": None, "error": None})
     try:
         with session.begin_nested():
             store.add_members(session, members)
     except IntegrityError:
         # a concurrent opening of the same person: find the rows concerned one by one
         failed = _open_one_by_one(session, members)
-        for state in states:
-            if state["id"] in failed:
-                state.update(state="failed", column=HEADERS["id_number"], error=DUPLICATE)
-    store.set_row_states(session, states)
+        failures += [{"id": row_id, "column": HEADERS["id_number"], "error": DUPLICATE} for row_id in failed]
+        members = [m for m in members if m["opening_row_id"] not in failed]
+    store.mark_opened(session, [m["opening_row_id"] for m in members])
+    store.mark_failed(session, failures)
 
 
 def _open_one_by_one(session, members):

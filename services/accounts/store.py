@@ -129,10 +129,16 @@ def failed_rows(session, batch_id):
                            .order_by(OpeningRow.id)).all()
 
 
-def set_row_states(session, changes):
-    """[{id, state, column, error}] in one executemany."""
-    if changes:
-        session.execute(update(OpeningRow), changes)
+def mark_opened(session, row_ids):
+    if row_ids:
+        session.execute(update(OpeningRow).where(OpeningRow.id.in_(row_ids)).values(state="opened"))
+
+
+def mark_failed(session, failures):
+    """[{id, column, error}]: rare, so one statement each is fine."""
+    for failure in failures:
+        session.execute(update(OpeningRow).where(OpeningRow.id == failure["id"])
+                        .values(state="failed", column=failure["column"], error=failure["error"]))
 
 
 def add_members(session, members):
