@@ -1,7 +1,7 @@
 """Valid identifiers and records for tests, unique per call."""
 import itertools
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from shared.identity import id_check_digit, uscc_check_char
 
@@ -47,3 +47,12 @@ def login_of(employer_data, unit_account, password):
     return {"unit_account": unit_account, "unit_name": employer_data["name"],
             "clerk_name": clerk["name"], "clerk_id_number": clerk["id_number"],
             "clerk_mobile": clerk["mobile"], "password": password}
+
+
+def resident_ids(count, first_birth=date(1976, 1, 1)):
+    """`count` distinct valid IDs of people aged between about 20 and 50."""
+    ids = []
+    for i in range(count):
+        body = f"610113{first_birth + timedelta(days=i % 9000):%Y%m%d}{i // 9000:03d}"
+        ids.append(body + id_check_digit(body))
+    return ids
