@@ -9,7 +9,9 @@ _counter = itertools.count(1)
 _rng = random.Random()
 
 
-def resident_id(birth=date(1990, 1, 1), male=True, area="610113"):
+def resident_id(birth=None, male=True, area="610113"):
+    """A random birth date (aged about 25 to 50) unless one is given: few IDs repeat in a run."""
+    birth = birth or date(1976, 1, 1) + timedelta(days=_rng.randrange(9000))
     seq = _rng.randrange(0, 50) * 2 + (1 if male else 0)
     body = f"{area}{birth:%Y%m%d}{_rng.randrange(0, 10)}{seq:02d}"[:17]
     return body + id_check_digit(body)
