@@ -1,6 +1,6 @@
 """Batch opening, end to end against its floor, and the accounts process's peak memory.
 
-    .venv/bin/python bench/batch_open.py [--rows 10000] [--memory-rows 50000]
+    .venv/bin/python bench/batch_open.py [--rows 10000] [--memory-rows 50000] [--voucher FILE.pdf]
 
 Starts the whole system (own vhost and databases), builds a template file of N rows,
 then times upload → import → submit → batch finished over HTTP, and the floor for the
@@ -29,12 +29,20 @@ from shared.xlsx import write_template  # noqa: E402
 from tests import infra  # noqa: E402
 from tests.e2e.helpers import employer_session, free_port  # noqa: E402
 from tests.factories import resident_ids  # noqa: E402
+from tests.pdfs import page_count  # noqa: E402
 
 
 def template_file(rows):
     values = [[f"职工{i}", number, "5000.00", f"139{i:08d}", "陕西省西安市", "雁塔区科技路1号", ""]
               for i, number in enumerate(resident_ids(rows))]
     return write_template(OPENING, values)
+
+
+def save_voucher(api, path):
+    batch = api.get("/api/v1/openings").json()[0]
+    pdf = api.get(f"/api/v1/openings/{batch['batch_id']}/voucher.pdf").content
+    Path(path).write_bytes(pdf)
+    print(f"  voucher {batch['batch_id']}: {page_count(pdf)} pages, {len(pdf) / 1e6:.1f} MB → {path}")
 
 
 def end_to_end(api, data):
@@ -83,6 +91,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--memory-rows", type=int, default=50_000, help="0 skips the memory run")
+    parser.add_argument("--voucher", help="also save the batch's opening voucher (PDF) here")
     args = parser.parse_args()
 
     broker, admin, run = infra.broker_uri(), infra.admin_db_url(), infra.run_id()
@@ -103,6 +112,8 @@ def main():
         print(f"  end to end (upload → import → submit → succeeded): {e2e:6.2f} s")
         print(f"  floor (read-only parse + one bulk insert):          {base:6.2f} s")
         print(f"  ratio: {e2e / base:.2f}   (target ≤ 3, end to end < 20 s)")
+        if args.voucher:
+            save_voucher(api, args.voucher)
         if args.memory_rows:
             api, _ = employer_session(system, "基准测试内存有限公司")
             big = template_file(args.memory_rows)
