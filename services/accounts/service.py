@@ -1,6 +1,7 @@
 """Accounts service: member accounts, the pending roster, opening batches, info changes."""
 import base64
 import binascii
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from eventlet import tpool
@@ -8,6 +9,7 @@ from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
 
 from services.accounts import opening, rules, store
 from services.accounts.schemas import (
@@ -17,7 +19,7 @@ from services.accounts.schemas import (
 from services.accounts.templates import HEADERS, OPENING
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.db import Database, atomic
-from shared.errors import BusinessError, COUNTER_ONLY, not_found, validation_error
+from shared.errors import COUNTER_ONLY, BusinessError, conflict, not_found, validation_error
 from shared.schemas import load
 from shared.tasks import TaskReporter, new_task_id
 from shared.xlsx import file_error, read_rows, write_template
@@ -60,14 +62,14 @@ class AccountsService:
     def _checked_draft(self, unit_account, values, limits, exclude=None):
         clean, problems = rules.check_opening(values, limits)
         if not problems:
-            roster = store.roster_ids(self.db, unit_account) - {exclude}
-            taken = store.normal_member_ids(self.db, unit_account, [clean["id_number"]])
-            duplicate = rules.check_unique(clean["id_number"], roster, taken)
+            number = clean["id_number"]
+            roster = store.roster_ids(self.db, unit_account, [number]) - {exclude}
+            duplicate = rules.check_unique(number, roster, store.normal_member_ids(self.db, unit_account, [number]))
             problems = [duplicate] if duplicate else []
         if problems:
-            codes = {rules.AGE_MESSAGE: "AGE_OUT_OF_RANGE"}
-            code = next((codes[m] for _, m in problems if m in codes), "VALIDATION_ERROR")
-            raise BusinessError(code, problems[0][1] if code != "VALIDATION_ERROR" else "开户信息有误",
+            age = any(message == rules.AGE_MESSAGE for _, message in problems)
+            raise BusinessError("AGE_OUT_OF_RANGE" if age else "VALIDATION_ERROR",
+                                rules.AGE_MESSAGE if age else "开户信息有误",
                                 [{"field": column, "message": message} for column, message in problems])
         return clean
 
@@ -82,7 +84,9 @@ class AccountsService:
     def add_opening_draft(self, unit_account, data):
         values = load(DraftInSchema(), data)
         clean = self._checked_draft(unit_account, values, self._limits())
-        return DraftOutSchema().dump(store.add_draft(self.db, unit_account, clean))
+        with roster_write(self.db):
+            draft = store.add_draft(self.db, unit_account, clean)
+        return DraftOutSchema().dump(draft)
 
     @rpc(expected_exceptions=BusinessError)
     def list_opening_drafts(self, unit_account, query=None):
@@ -98,9 +102,9 @@ class AccountsService:
         changes = load(DraftInSchema(partial=True), data)
         values = {key: str(getattr(draft, key)) for key in HEADERS} | changes
         clean = self._checked_draft(unit_account, values, self._limits(), exclude=draft.id_number)
-        for key, value in clean.items():
-            setattr(draft, key, value)
-        self.db.flush()
+        with roster_write(self.db):
+            for key, value in clean.items():
+                setattr(draft, key, value)
         return DraftOutSchema().dump(draft)
 
     @rpc(expected_exceptions=BusinessError)
@@ -133,7 +137,8 @@ class AccountsService:
         imported, errors = 0, []
         while True:  # parse and check in a thread, a chunk at a time; insert between chunks
             good, bad, more = tpool.execute(_check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
-            store.add_drafts(self.db, unit_account, good)
+            with roster_write(self.db):
+                store.add_drafts(self.db, unit_account, good)
             imported += len(good)
             errors.extend(bad)
             if not more:
@@ -244,6 +249,17 @@ class AccountsService:
     def member_counts(self, unit_account):
         """Headcount by status for the employer's home page; all four statuses always listed."""
         return MemberCountsSchema().dump(rules.status_counts(store.status_counts(self.db, unit_account)))
+
+
+@contextmanager
+def roster_write(session):
+    """The roster's unique ID per employer also holds against a concurrent add of the same person."""
+    try:
+        yield
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise conflict("ROSTER_CHANGED", "该证件号码已被同时加入待开户清册，请刷新后重试") from None
 
 
 def _int(value):

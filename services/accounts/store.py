@@ -16,20 +16,25 @@ def now():
 
 # ---------- pending roster ----------
 
-def roster_ids(session, unit_account):
-    return set(session.scalars(select(OpeningDraft.id_number).where(OpeningDraft.unit_account == unit_account)))
+def _ids(session, query, column, id_numbers):
+    if id_numbers is None:
+        return set(session.scalars(query))
+    ids, found = list(id_numbers), set()
+    for i in range(0, len(ids), ID_CHUNK):
+        found.update(session.scalars(query.where(column.in_(ids[i:i + ID_CHUNK]))))
+    return found
+
+
+def roster_ids(session, unit_account, id_numbers=None):
+    """ID numbers in the employer's roster (of `id_numbers`, or all)."""
+    query = select(OpeningDraft.id_number).where(OpeningDraft.unit_account == unit_account)
+    return _ids(session, query, OpeningDraft.id_number, id_numbers)
 
 
 def normal_member_ids(session, unit_account, id_numbers=None):
     """ID numbers holding a normal account at this employer (of `id_numbers`, or all)."""
     query = select(Member.id_number).where(Member.unit_account == unit_account, Member.status == NORMAL)
-    if id_numbers is None:
-        return set(session.scalars(query))
-    ids = list(id_numbers)
-    found = set()
-    for i in range(0, len(ids), ID_CHUNK):
-        found.update(session.scalars(query.where(Member.id_number.in_(ids[i:i + ID_CHUNK]))))
-    return found
+    return _ids(session, query, Member.id_number, id_numbers)
 
 
 def add_drafts(session, unit_account, rows):
