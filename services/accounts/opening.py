@@ -4,8 +4,6 @@ Each chunk opens its rows and records their state in one transaction, so a redel
 start event (or the start-up sweep) carries on with the rows still pending and never
 opens a row twice: a member's account number is derived from its row's id.
 """
-from datetime import datetime, timezone
-
 import eventlet
 from sqlalchemy.exc import IntegrityError
 
@@ -21,13 +19,16 @@ DUPLICATE = "该职工在本单位已有正常状态的个人账户，不能重�
 
 
 def task_of(batch, errors=()):
-    """The batch as a task snapshot, with the seq already committed for it."""
-    iso = lambda moment: moment.isoformat(timespec="seconds") if moment else None  # noqa: E731
+    """The batch as a task; the reporter bumps `seq` to the value committed with the batch."""
     return Task(batch.task_id, batch.unit_account, "accounts", KIND, title=TITLE, total=batch.total,
                 submitted_by=batch.submitted_by, status=batch.status, done=batch.done,
-                failed=batch.failed, seq=batch.seq - 1, submitted_at=iso(batch.submitted_at),
-                started_at=iso(batch.started_at), finished_at=iso(batch.finished_at),
+                failed=batch.failed, seq=batch.seq - 1, submitted_at=_iso(batch.submitted_at),
+                started_at=_iso(batch.started_at), finished_at=_iso(batch.finished_at),
                 message=_message(batch), errors=list(errors))
+
+
+def _iso(moment):
+    return moment.isoformat(timespec="seconds") if moment else None
 
 
 def _message(batch):
@@ -112,7 +113,7 @@ def _open_chunk(session, batch, rows, limits, prefix):
                         "unit_account": batch.unit_account, "opening_row_id": row.id,
                         "batch_id": batch.id, "id_type": "01", "sex": person.sex,
                         "birth_date": person.birth_date, "status": rules.NORMAL,
-                        "opened_on": batch.opened_on, "created_at": datetime.now(timezone.utc)})
+                        "opened_on": batch.opened_on, "created_at": store.now()})
     try:
         with session.begin_nested():
             store.add_members(session, members)

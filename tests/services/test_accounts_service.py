@@ -3,7 +3,6 @@ import base64
 import io
 import zipfile
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -17,6 +16,7 @@ from shared.errors import BusinessError
 from shared.pdf import check_voucher_code
 from shared.tasks import task_queue
 from tests.factories import employer_data, mobile, resident_id
+from tests.pdfs import text_of
 from tests.waiting import wait_for
 
 HEADERS = ["个人姓名", "证件号码", "缴存基数", "手机号码", "户籍", "家庭住址", "固定电话"]
@@ -242,7 +242,10 @@ def test_f3_1_submit_opens_members_reports_the_task_and_emits_members_opened(rpc
     [batch] = rpc.accounts.list_openings(unit, {"start": date.today().isoformat()})
     assert (batch["batch_id"], batch["status"], batch["opened"]) == (submitted["batch_id"], "succeeded", 3)
     voucher = rpc.accounts.opening_voucher(unit, batch["batch_id"])
-    assert base64.b64decode(voucher["content"]).startswith(b"%PDF")
+    content = text_of(base64.b64decode(voucher["content"]))
+    code = content.split("验证码：")[1][:19]
+    assert check_voucher_code(config["VOUCHERS"]["secret"], "opening", batch["batch_id"], unit, code)
+    assert all(m["account_no"] in content for m in opened.values()) and "职工2" in content
     # opening the same person again is refused at once
     with pytest.raises(BusinessError) as err:
         rpc.accounts.add_opening_draft(unit, draft(id_number=rows[0]["id_number"]))
@@ -321,12 +324,15 @@ def test_f5_1_info_change_is_recorded_and_identity_goes_to_the_counter(rpc, empl
                                                        "end": date.today().isoformat()})
     assert record["change_id"] == change["change_id"]
     voucher = rpc.accounts.member_change_voucher(unit, change["change_id"])
-    assert base64.b64decode(voucher["content"]).startswith(b"%PDF")
+    content = text_of(base64.b64decode(voucher["content"]))
+    code = content.split("验证码：")[1][:19]
+    assert check_voucher_code(config["VOUCHERS"]["secret"], "member_change", change["change_id"], unit, code)
+    assert "个人信息修改凭证" in content and "西安市新城区2号" in content and clerk_name in content
 
 
 def test_another_employers_records_are_not_found(rpc, employer, listener):
     unit, clerk_id, _ = employer
-    other, _, _ = (rpc.employer.register_employer(employer_data())["unit_account"], None, None)
+    other = rpc.employer.register_employer(employer_data())["unit_account"]
     [member] = open_members(rpc, unit, clerk_id, listener[0], [draft()])
     mine = rpc.accounts.add_opening_draft(unit, draft())
     change = rpc.accounts.change_member(unit, member["account_no"], clerk_id, {"address": "某地"})
