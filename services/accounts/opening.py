@@ -80,7 +80,7 @@ def announce(session, batch, reporter, dispatch):
               for row in store.failed_rows(session, batch.id)]
     commit_and_report(session, batch, reporter, errors)
     if batch.done:
-        members = store.batch_members(session, batch.id)
+        members = store.opened_members(session, batch.id)
         dispatch("members_opened", MembersOpenedSchema().dump(
             {"unit_account": batch.unit_account, "batch_no": batch.batch_no,
              "opened_on": batch.opened_on, "members": members}))

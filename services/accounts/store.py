@@ -156,6 +156,12 @@ def batch_members(session, batch_id):
                            .order_by(Member.account_no)).all()
 
 
+def opened_members(session, batch_id):
+    """What `members_opened` carries, as plain rows (no ORM objects for a big batch)."""
+    return session.execute(select(Member.account_no, Member.id_number, Member.name, Member.base)
+                           .where(Member.batch_id == batch_id).order_by(Member.account_no)).mappings().all()
+
+
 # ---------- members ----------
 
 def member(session, unit_account, account_no):
