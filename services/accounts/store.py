@@ -108,10 +108,10 @@ def batches(session, unit_account, start=None, end=None):
 
 
 def stale_batches(session, stale_before):
-    """Batches to resume: not yet announced, and untouched lately (skipping any a worker holds)."""
-    return session.scalars(select(OpeningBatch).where(
+    """Ids of batches to resume: not yet announced, and untouched lately (not held by a worker)."""
+    return session.scalars(select(OpeningBatch.id).where(
         OpeningBatch.announced.is_(False), OpeningBatch.updated_at < stale_before)
-        .with_for_update(skip_locked=True)).all()
+        .order_by(OpeningBatch.id).with_for_update(skip_locked=True)).all()
 
 
 def pending_rows(session, batch_id, limit):
