@@ -47,6 +47,10 @@ def check_voucher_code(secret, kind, number, unit_account, code):
     return hmac.compare_digest(expected, str(code or "").strip().upper())
 
 
+TABLE_CHUNK_ROWS = 200   # a long roster is several tables of fixed column widths: memory stays flat
+WRAP_AT = 24             # longer cell texts wrap (Paragraph); short ones are plain strings, much lighter
+
+
 def render_voucher(voucher):
     buffer = io.BytesIO()
     wide = len(voucher.columns) > 6
@@ -61,21 +65,31 @@ def render_voucher(voucher):
         Paragraph(f"单位名称：{voucher.employer_name}　　单位账号：{voucher.unit_account}", BODY),
         Spacer(1, 3 * mm),
     ]
-    data = [[Paragraph(str(c), CELL) for c in voucher.columns]]
-    data += [[Paragraph(_escape(v), CELL) for v in row] for row in voucher.rows]
-    table = Table(data, repeatRows=1)
-    table.setStyle(TableStyle([
+    header = [Paragraph(str(c), CELL) for c in voucher.columns]
+    widths = [doc.width / len(voucher.columns)] * len(voucher.columns)
+    style = TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 8),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    ])
+    tables = []
+    for start in range(0, max(len(voucher.rows), 1), TABLE_CHUNK_ROWS):
+        data = [header] + [[_cell(v) for v in row] for row in voucher.rows[start:start + TABLE_CHUNK_ROWS]]
+        table = Table(data, colWidths=widths, repeatRows=1)
+        table.setStyle(style)
+        tables.append(table)
     tail = [Spacer(1, 4 * mm)]
     if voucher.totals:
         tail.append(Paragraph("　　".join(f"{label}：{value}" for label, value in voucher.totals), BODY))
     tail.append(Paragraph(f"验证码：{voucher.verification_code}（可在网厅核验本凭证真伪）", BODY))
-    doc.build(head + [table] + tail, onFirstPage=_footer(voucher), onLaterPages=_footer(voucher))
+    doc.build(head + tables + tail, onFirstPage=_footer(voucher), onLaterPages=_footer(voucher))
     return buffer.getvalue()
+
+
+def _cell(value):
+    text = "" if value is None else str(value)
+    return Paragraph(_escape(text), CELL) if len(text) > WRAP_AT else text
 
 
 def _escape(value):

@@ -171,6 +171,17 @@ def _cell_text(cell, header):
     return normalize_text(value), None
 
 
+UNREADABLE = "无法读取该Excel文件，请使用下载的模板重新填写"
+
+
+def _parsed(rows):
+    """Sheet XML is parsed while it streams: a corrupt or hostile sheet fails here, not at open."""
+    try:
+        yield from rows
+    except Exception:  # the parser's reason means nothing to a clerk
+        raise file_error(UNREADABLE) from None
+
+
 def read_rows(data, template, *, max_rows, max_bytes):
     """Stream the data rows of an uploaded template.
 
@@ -181,10 +192,10 @@ def read_rows(data, template, *, max_rows, max_bytes):
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # a corrupt or hostile file: the parser's reason means nothing to a clerk
-        raise file_error("无法读取该Excel文件，请使用下载的模板重新填写") from None
+        raise file_error(UNREADABLE) from None
     try:
         ws = wb[template.title] if template.title in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows()
+        rows = _parsed(ws.iter_rows())
         header_row = next(rows, None)
         headers = [normalize_text(c.value) if c.value is not None else "" for c in header_row or ()]
         while headers and headers[-1] == "":

@@ -1,7 +1,7 @@
 """Valid identifiers and records for tests, unique per call."""
 import itertools
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from shared.identity import id_check_digit, uscc_check_char
 
@@ -9,7 +9,9 @@ _counter = itertools.count(1)
 _rng = random.Random()
 
 
-def resident_id(birth=date(1990, 1, 1), male=True, area="610113"):
+def resident_id(birth=None, male=True, area="610113"):
+    """A random birth date (aged about 25 to 50) unless one is given: few IDs repeat in a run."""
+    birth = birth or date(1976, 1, 1) + timedelta(days=_rng.randrange(9000))
     seq = _rng.randrange(0, 50) * 2 + (1 if male else 0)
     body = f"{area}{birth:%Y%m%d}{_rng.randrange(0, 10)}{seq:02d}"[:17]
     return body + id_check_digit(body)
@@ -47,3 +49,12 @@ def login_of(employer_data, unit_account, password):
     return {"unit_account": unit_account, "unit_name": employer_data["name"],
             "clerk_name": clerk["name"], "clerk_id_number": clerk["id_number"],
             "clerk_mobile": clerk["mobile"], "password": password}
+
+
+def resident_ids(count, first_birth=date(1976, 1, 1)):
+    """`count` distinct valid IDs of people aged between about 20 and 50."""
+    ids = []
+    for i in range(count):
+        body = f"610113{first_birth + timedelta(days=i % 9000):%Y%m%d}{i // 9000:03d}"
+        ids.append(body + id_check_digit(body))
+    return ids

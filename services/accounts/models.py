@@ -1,7 +1,115 @@
-from sqlalchemy.orm import DeclarativeBase
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import TYPE_ANNOTATION_MAP
 
 
 class Base(DeclarativeBase):
     type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class OpeningDraft(Base):
+    """A row of an employer's pending roster (待开户清册)."""
+    __tablename__ = "opening_drafts"
+    __table_args__ = (UniqueConstraint("unit_account", "id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
+    row_no: Mapped[int | None]  # the row of the uploaded file, if it came from one
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    base: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    mobile: Mapped[str] = mapped_column(String(11))
+    household: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    created_at: Mapped[datetime]
+
+
+class OpeningBatch(Base):
+    """A submitted roster: the task of opening its rows, and the voucher's batch."""
+    __tablename__ = "opening_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    task_id: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
+    employer_name: Mapped[str] = mapped_column(String(100))
+    submitted_by: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(10))
+    total: Mapped[int]
+    done: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    seq: Mapped[int] = mapped_column(default=0)
+    announced: Mapped[bool] = mapped_column(default=False)  # final snapshot and members_opened sent
+    opened_on: Mapped[date]
+    submitted_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class OpeningRow(Base):
+    """One row of a batch; its state changes in the same transaction that opens it."""
+    __tablename__ = "opening_rows"
+    __table_args__ = (Index("ix_opening_rows_batch_state", "batch_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("opening_batches.id"))
+    row_no: Mapped[int | None]
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    base: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    mobile: Mapped[str] = mapped_column(String(11))
+    household: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | opened | failed
+    column: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Member(Base):
+    """A member account (个人账户) at one employer."""
+    __tablename__ = "members"
+    __table_args__ = (
+        # no second normal (01) account for the same person at the same employer
+        Index("uq_members_normal_id", "unit_account", "id_number", unique=True,
+              postgresql_where=text("status = '01'"), sqlite_where=text("status = '01'")),
+        Index("ix_members_unit_name", "unit_account", "name"),
+    )
+
+    account_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    unit_account: Mapped[str] = mapped_column(String(20))
+    opening_row_id: Mapped[int] = mapped_column(ForeignKey("opening_rows.id"), unique=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("opening_batches.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_type: Mapped[str] = mapped_column(String(2), default="01")  # 01 居民身份证
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    sex: Mapped[str] = mapped_column(String(2))
+    birth_date: Mapped[date]
+    base: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    mobile: Mapped[str] = mapped_column(String(11))
+    household: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(2), default="01")
+    opened_on: Mapped[date]
+    created_at: Mapped[datetime]
+
+
+class MemberChange(Base):
+    """One info change of a member (F5.1): old and new values, clerk, time."""
+    __tablename__ = "member_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
+    account_no: Mapped[str] = mapped_column(ForeignKey("members.account_no"))
+    member_name: Mapped[str] = mapped_column(String(50))
+    items: Mapped[list] = mapped_column(JSON)  # [{field, label, old, new}]
+    clerk_name: Mapped[str] = mapped_column(String(50))
+    changed_at: Mapped[datetime]

@@ -1,14 +1,291 @@
-"""Accounts service: member accounts and their batches."""
-from nameko.rpc import rpc
+"""Accounts service: member accounts, the pending roster, opening batches, info changes."""
+import base64
+import binascii
+from contextlib import contextmanager
+from datetime import date, timedelta
 
-from shared.db import Database
+from eventlet import tpool
+from nameko.dependency_providers import Config
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
+
+from services.accounts import opening, rules, store
+from services.accounts.schemas import (
+    BatchOutSchema, DateRangeSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
+    ImportResultSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
+    MemberOutSchema, MemberQuerySchema, PageSchema)
+from services.accounts.templates import HEADERS, OPENING
+from services.accounts.vouchers import change_voucher, opening_voucher
+from shared.db import Database, atomic
+from shared.errors import COUNTER_ONLY, BusinessError, conflict, not_found, validation_error
+from shared.schemas import load
+from shared.tasks import TaskReporter, new_task_id
+from shared.xlsx import file_error, read_rows, write_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_CHUNK = 1000
+SWEEP_SECONDS = 30
+
+
+def file_result(filename, content_type, content):
+    return {"filename": filename, "content_type": content_type,
+            "content_base64": base64.b64encode(content).decode("ascii")}
 
 
 class AccountsService:
     name = "accounts"
 
     db = Database()
+    config = Config()
+    tasks = TaskReporter()
+    dispatch = EventDispatcher()
+    contributions = RpcProxy("contributions")
+    employer = RpcProxy("employer")
 
     @rpc
     def ping(self):
         return "ok"
+
+    # ---------- helpers ----------
+
+    def _limits(self):
+        """The year's base bounds (one policy call) and the centre's age limits, as of today."""
+        return rules.OpeningLimits.of(self.contributions.get_policy(), self.config["ACCOUNTS"], date.today())
+
+    def _names(self, unit_account, clerk_id=None):
+        employer = self.employer.get_employer(unit_account)
+        clerk = next((c["name"] for c in employer["clerks"] if str(c["id"]) == str(clerk_id)), "")
+        return employer["name"], clerk
+
+    def _checked_draft(self, unit_account, values, limits, exclude=None):
+        clean, problems = rules.check_opening(values, limits)
+        if not problems:
+            number = clean["id_number"]
+            roster = store.roster_ids(self.db, unit_account, [number]) - {exclude}
+            duplicate = rules.check_unique(number, roster, store.normal_member_ids(self.db, unit_account, [number]))
+            problems = [duplicate] if duplicate else []
+        if problems:
+            age = any(message == rules.AGE_MESSAGE for _, message in problems)
+            raise BusinessError("AGE_OUT_OF_RANGE" if age else "VALIDATION_ERROR",
+                                rules.AGE_MESSAGE if age else "开户信息有误",
+                                [{"field": column, "message": message} for column, message in problems])
+        return clean
+
+    # ---------- pending roster (F3.1, F3.2) ----------
+
+    @rpc
+    def opening_template(self):
+        return file_result("opening-template.xlsx", XLSX, tpool.execute(write_template, OPENING))
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def add_opening_draft(self, unit_account, data):
+        values = load(DraftInSchema(), data)
+        clean = self._checked_draft(unit_account, values, self._limits())
+        with roster_write(self.db):
+            draft = store.add_draft(self.db, unit_account, clean)
+        return DraftOutSchema().dump(draft)
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_opening_drafts(self, unit_account, query=None):
+        query = load(PageSchema(), query or {})
+        return DraftPageSchema().dump(store.draft_page(self.db, unit_account, **query))
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def update_opening_draft(self, unit_account, draft_id, data):
+        draft = store.draft(self.db, unit_account, _int(draft_id))
+        if draft is None:
+            raise not_found("待开户记录")
+        changes = load(DraftInSchema(partial=True), data)
+        values = {key: str(getattr(draft, key)) for key in HEADERS} | changes
+        clean = self._checked_draft(unit_account, values, self._limits(), exclude=draft.id_number)
+        with roster_write(self.db):
+            for key, value in clean.items():
+                setattr(draft, key, value)
+        return DraftOutSchema().dump(draft)
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def delete_opening_draft(self, unit_account, draft_id):
+        draft = store.draft(self.db, unit_account, _int(draft_id))
+        if draft is None:
+            raise not_found("待开户记录")
+        self.db.delete(draft)
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def clear_opening_drafts(self, unit_account):
+        return {"deleted": store.clear_drafts(self.db, unit_account)}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def import_opening_file(self, unit_account, content):
+        """Rows that pass go into the roster; the others come back as {row, column, message}."""
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            raise file_error("上传的文件内容无法识别") from None
+        settings = self.config["ACCOUNTS"]
+        limits = self._limits()
+        roster = store.roster_ids(self.db, unit_account)
+        taken = store.normal_member_ids(self.db, unit_account)
+        rows = read_rows(data, OPENING, max_rows=int(settings["max_import_rows"]),
+                         max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))
+        imported, errors = 0, []
+        while True:  # parse and check in a thread, a chunk at a time; insert between chunks
+            good, bad, more = tpool.execute(_check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
+            with roster_write(self.db):
+                store.add_drafts(self.db, unit_account, good)
+            imported += len(good)
+            errors.extend(bad)
+            if not more:
+                break
+        return ImportResultSchema().dump({"imported": imported, "errors": errors})
+
+    # ---------- submission ----------
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def submit_openings(self, unit_account, clerk_id):
+        """Commit the batch and its rows, start the work, answer with the task id at once."""
+        employer_name, clerk_name = self._names(unit_account, clerk_id)
+        batch = store.create_batch(self.db, unit_account, employer_name, clerk_name, new_task_id(),
+                                   date.today())
+        if batch is None:
+            raise BusinessError("ROSTER_EMPTY", "待开户清册为空，请先添加职工")
+        opening.commit_and_report(self.db, batch, self.tasks)
+        self.dispatch("openings_submitted", {"batch_id": batch.id})
+        return {"task_id": batch.task_id, "batch_id": batch.batch_no}
+
+    @event_handler("accounts", "openings_submitted")
+    def on_openings_submitted(self, payload):
+        opening.run_batch(self.db, int(payload["batch_id"]), self._limits(), self.tasks, self.dispatch,
+                          self.config["CENTRE"]["unit_account_prefix"])
+
+    @timer(interval=SWEEP_SECONDS, eager=True)
+    def resume_stale_batches(self):
+        """Batches whose start event was lost, or whose worker died, are started again."""
+        stale = int(self.config["ACCOUNTS"]["stale_batch_seconds"])
+        batch_ids = store.stale_batches(self.db, store.now() - timedelta(seconds=stale))
+        self.db.rollback()
+        for batch_id in batch_ids:  # here, not by event: at start-up the event queue may not be bound yet
+            self.on_openings_submitted({"batch_id": batch_id})
+
+    # ---------- opening query (F3.3) ----------
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_openings(self, unit_account, query=None):
+        query = load(DateRangeSchema(), query or {})
+        return BatchOutSchema(many=True).dump(store.batches(self.db, unit_account, **query))
+
+    @rpc(expected_exceptions=BusinessError)
+    def opening_voucher(self, unit_account, batch_no):
+        batch = store.batch_by_no(self.db, unit_account, str(batch_no))
+        if batch is None:
+            raise not_found("开户批次")
+        if not batch.announced:
+            raise BusinessError("BATCH_RUNNING", "该批次尚在处理中，完成后方可下载凭证", status=409)
+        members = store.batch_members(self.db, batch.id)
+        pdf = tpool.execute(opening_voucher, self.config, batch, members)
+        return file_result(f"opening-{batch.batch_no}.pdf", "application/pdf", pdf)
+
+    # ---------- members (F4.2, F5.1, F5.2) ----------
+
+    @rpc(expected_exceptions=BusinessError)
+    def find_members(self, unit_account, query):
+        query = {key: str(value).strip() for key, value in load(MemberQuerySchema(), query or {}).items()
+                 if str(value).strip()}
+        if len(query) != 1:
+            raise validation_error([{"field": "", "message": "请按姓名、证件号码、个人账号中的一项查询"}])
+        if "id_number" in query:
+            query["id_number"] = query["id_number"].upper()
+        return MemberOutSchema(many=True).dump(store.find_members(self.db, unit_account, **query))
+
+    @rpc(expected_exceptions=BusinessError)
+    def get_member(self, unit_account, account_no):
+        member = store.member(self.db, unit_account, str(account_no))
+        if member is None:
+            raise not_found("个人账户")
+        return MemberOutSchema().dump(member)
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def change_member(self, unit_account, account_no, clerk_id, data):
+        member = store.member(self.db, unit_account, str(account_no))
+        if member is None:
+            raise not_found("个人账户")
+        locked = [label for key, label in rules.LOCKED_FIELDS.items() if isinstance(data, dict) and key in data]
+        if locked:
+            raise BusinessError("COUNTER_ONLY", f"{'、'.join(locked)}的修改{COUNTER_ONLY}",
+                                [{"field": key, "message": COUNTER_ONLY} for key in rules.LOCKED_FIELDS
+                                 if key in data])
+        items = rules.check_change(load(MemberChangeInSchema(), data), member)
+        if not items:
+            raise BusinessError("NOTHING_CHANGED", "没有需要修改的内容")
+        _, clerk_name = self._names(unit_account, clerk_id)
+        for item in items:
+            setattr(member, item["field"], item["new"])
+        change = store.add_change(self.db, member, items, clerk_name, date.today())
+        return MemberChangeOutSchema().dump(change)
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_member_changes(self, unit_account, query=None):
+        query = load(DateRangeSchema(), query or {})
+        return MemberChangeOutSchema(many=True).dump(store.changes(self.db, unit_account, **query))
+
+    @rpc(expected_exceptions=BusinessError)
+    def member_change_voucher(self, unit_account, change_no):
+        change = store.change_by_no(self.db, unit_account, str(change_no))
+        if change is None:
+            raise not_found("修改记录")
+        employer_name, _ = self._names(unit_account)
+        pdf = tpool.execute(change_voucher, self.config, change, employer_name)
+        return file_result(f"member-change-{change.change_no}.pdf", "application/pdf", pdf)
+
+    @rpc(expected_exceptions=BusinessError)
+    def member_counts(self, unit_account):
+        """Headcount by status for the employer's home page; all four statuses always listed."""
+        return MemberCountsSchema().dump(rules.status_counts(store.status_counts(self.db, unit_account)))
+
+
+@contextmanager
+def roster_write(session):
+    """The roster's unique ID per employer also holds against a concurrent add of the same person."""
+    try:
+        yield
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise conflict("ROSTER_CHANGED", "该证件号码已被同时加入待开户清册，请刷新后重试") from None
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise not_found("待开户记录") from None
+
+
+def _check_rows(rows, limits, roster, taken, limit):
+    """Up to `limit` rows of an upload, checked (runs in a thread): (good, errors, more)."""
+    good, errors = [], []
+    for row_no, values, problems in rows:
+        clean, found = rules.check_opening(values, limits)
+        seen = {problem["column"] for problem in problems}  # a bad cell is reported once
+        problems = problems + [{"row": row_no, "column": column, "message": message}
+                               for column, message in found if column not in seen]
+        if not problems:
+            duplicate = rules.check_unique(clean["id_number"], roster, taken)
+            if duplicate:
+                problems = [{"row": row_no, "column": duplicate[0], "message": duplicate[1]}]
+        if problems:
+            errors.extend(problems)
+        else:
+            roster.add(clean["id_number"])
+            good.append({**clean, "row_no": row_no})
+        if len(good) + len(errors) >= limit:
+            return good, errors, True
+    return good, errors, False

@@ -22,6 +22,7 @@ from shared.tokens import TokenError, check_secret, verify_token
 log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around an uploaded file
 REQUEST_TIMEOUT_SECONDS = 60
 
 
@@ -56,6 +57,21 @@ class RequestContext:
         if not isinstance(payload, dict):
             raise BusinessError("BAD_JSON", "请求内容应为JSON对象")
         return payload
+
+    def upload(self, field="file"):
+        """The bytes of an uploaded file (multipart), within `GATEWAY.max_upload_bytes`."""
+        limit = int(self.config["GATEWAY"]["max_upload_bytes"])
+        too_large = BusinessError("FILE_TOO_LARGE", f"文件超过{limit // (1024 * 1024)}MB的大小限制", status=413)
+        if (self.request.content_length or 0) > limit + MULTIPART_OVERHEAD:
+            raise too_large
+        self.request.max_content_length = limit + MULTIPART_OVERHEAD
+        upload = self.request.files.get(field)
+        if upload is None:
+            raise BusinessError("FILE_REQUIRED", f"请选择要上传的文件（表单字段 {field}）")
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise too_large
+        return data
 
     def args(self, *names):
         return {name: self.request.args.get(name) for name in names if self.request.args.get(name)}

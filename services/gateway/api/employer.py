@@ -1,5 +1,3 @@
-import base64
-
 from services.employer.schemas import (
     ChangeEmployerSchema, ChangeOutSchema, DateRangeSchema, EmployerOutSchema)
 from services.gateway.routing import file_response, route
@@ -26,7 +24,6 @@ def list_changes(ctx):
        "employer", produces="application/pdf")
 def change_voucher(ctx, change_id):
     voucher = ctx.rpc.employer.change_voucher(ctx.employer_id, change_id)
-    response = file_response(base64.b64decode(voucher["content_base64"]), voucher["filename"],
-                             "application/pdf")
+    response = file_response(voucher, "application/pdf")
     response.headers["X-Verification-Code"] = voucher["verification_code"]
     return response

@@ -1,14 +1,8 @@
 """Tasks: progress (F15.1), results (F16.1), one task, its error file and its live progress."""
-import base64
-from urllib.parse import quote
-
-from werkzeug.wrappers import Response
-
-from services.gateway.routing import route
+from services.gateway.routing import XLSX, file_response, route
 from services.progress.schemas import (KindSchema, ResultQuerySchema, TaskOutSchema, TaskPageSchema,
                                        TaskQuerySchema)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @route("GET", "/api/v1/tasks", "交易进度查询 (F15.1)", "tasks", query=TaskQuerySchema,
@@ -36,10 +30,7 @@ def get_task(ctx, task_id):
 
 @route("GET", "/api/v1/tasks/<task_id>/errors.xlsx", "报错文件下载", "tasks", produces=XLSX)
 def error_file(ctx, task_id):
-    file = ctx.rpc.progress.error_file(ctx.employer_id, task_id)
-    disposition = f"attachment; filename=\"errors.xlsx\"; filename*=UTF-8''{quote(file['filename'])}"
-    return Response(base64.b64decode(file["content_base64"]), mimetype=XLSX,
-                    headers={"Content-Disposition": disposition})
+    return file_response(ctx.rpc.progress.error_file(ctx.employer_id, task_id), XLSX)
 
 
 @route("GET", "/api/v1/tasks/<task_id>/events", "交易实时进度（Server-Sent Events，终态后关闭）", "tasks",

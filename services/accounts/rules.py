@@ -1,0 +1,115 @@
+"""Rules of member accounts: pure functions, no I/O."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from services.accounts.templates import HEADERS
+from shared.errors import COUNTER_ONLY
+from shared.identity import IdentityError, age_on, parse_mobile, parse_resident_id
+from shared.money import MoneyError, money_str, to_money
+
+NORMAL = "01"
+STATUSES = {"01": "正常", "02": "封存", "03": "合并销户", "06": "冻结"}
+ID_TYPES = {"01": "居民身份证"}
+
+AGE_MESSAGE = "职工年龄超出网上办理范围，请至中心柜台办理"
+OTHER_ID_MESSAGE = "使用非居民身份证件开户的，" + COUNTER_ONLY
+LOCKED_FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类型"}
+EDITABLE_FIELDS = {"household": "户籍", "address": "家庭住址", "mobile": "手机号码", "phone": "固定电话"}
+TEXT_LIMITS = {"name": 50, "household": 100, "address": 200, "phone": 20}
+
+
+@dataclass(frozen=True)
+class OpeningLimits:
+    """What a batch is checked against: the year's base bounds and the centre's age limits."""
+    base_floor: Decimal
+    base_cap: Decimal
+    min_age: int
+    max_age_male: int
+    max_age_female: int
+    on: date
+
+    @classmethod
+    def of(cls, policy, ages, on):
+        return cls(Decimal(policy["base_floor"]), Decimal(policy["base_cap"]), int(ages["min_age"]),
+                   int(ages["max_age_male"]), int(ages["max_age_female"]), on)
+
+
+def age_allowed(person, limits):
+    age = age_on(person.birth_date, limits.on)
+    high = limits.max_age_male if person.is_male else limits.max_age_female
+    return limits.min_age <= age <= high
+
+
+def check_opening(values, limits):
+    """One roster row → (clean row, problems). Problems are [(column header, message)]."""
+    problems, clean = [], {}
+    name = str(values.get("name") or "").strip()
+    if not name:
+        problems.append(("name", "必填项不能为空"))
+    elif len(name) > TEXT_LIMITS["name"] or name[0] in "=+-@":
+        problems.append(("name", "姓名格式不正确"))
+    clean["name"] = name
+
+    person = None
+    try:
+        person = parse_resident_id(values.get("id_number"))
+        clean["id_number"] = person.number
+    except IdentityError as exc:
+        message = str(exc)
+        if "18位" in message:
+            message += "；" + OTHER_ID_MESSAGE
+        problems.append(("id_number", message))
+    if person is not None and not age_allowed(person, limits):
+        problems.append(("id_number", AGE_MESSAGE))
+
+    try:
+        base = to_money(values.get("base"))
+        if not limits.base_floor <= base <= limits.base_cap:
+            problems.append(("base", f"缴存基数须在{money_str(limits.base_floor)}至"
+                                     f"{money_str(limits.base_cap)}元之间"))
+        clean["base"] = base
+    except MoneyError as exc:
+        problems.append(("base", "必填项不能为空" if not str(values.get("base") or "").strip() else str(exc)))
+
+    try:
+        clean["mobile"] = parse_mobile(values.get("mobile"))
+    except IdentityError as exc:
+        problems.append(("mobile", str(exc)))
+
+    for key in ("household", "address", "phone"):
+        text = str(values.get(key) or "").strip()
+        if len(text) > TEXT_LIMITS[key] or text[:1] in ("=", "+", "@"):
+            problems.append((key, f"{HEADERS[key]}格式不正确"))
+        clean[key] = text
+    return clean, [(HEADERS[key], message) for key, message in problems]
+
+
+def check_unique(id_number, roster_ids, member_ids):
+    """The problem, if any, of opening this ID again: already in the roster or a normal account."""
+    if id_number in member_ids:
+        return HEADERS["id_number"], "该职工在本单位已有正常状态的个人账户，不能重复开户"
+    if id_number in roster_ids:
+        return HEADERS["id_number"], "该证件号码在待开户清册中已存在"
+    return None
+
+
+def check_change(changes, member):
+    """Fields of a member info change (F5.1) → [{field, label, old, new}] of real changes."""
+    items = []
+    for key, label in EDITABLE_FIELDS.items():
+        if key in changes and changes[key] != getattr(member, key):
+            items.append({"field": key, "label": label, "old": getattr(member, key), "new": changes[key]})
+    return items
+
+
+def account_no_for(prefix, sequence):
+    """个人账号: the centre's prefix, 9 for a member account, and a zero-padded sequence."""
+    return f"{prefix}9{sequence:09d}"
+
+
+def status_counts(counts):
+    """Headcount by status, all four always listed."""
+    return {"total": sum(counts.values()),
+            "by_status": [{"code": code, "name": name, "count": counts.get(code, 0)}
+                          for code, name in STATUSES.items()]}

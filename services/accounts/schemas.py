@@ -1,0 +1,146 @@
+"""What crosses the bus for the accounts service."""
+from marshmallow import fields, validate
+
+from services.accounts.rules import ID_TYPES, STATUSES
+from shared.schemas import LenientSchema, Mobile, Money, StrictSchema
+
+PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(min=1)),
+        "page_size": fields.Integer(load_default=50, validate=validate.Range(1, 500))}
+
+
+class DraftInSchema(StrictSchema):
+    """One row of the pending roster as the clerk types it; the rules check the values."""
+    name = fields.String(required=True)
+    id_number = fields.String(required=True)
+    base = fields.String(required=True)
+    mobile = fields.String(required=True)
+    household = fields.String(load_default="")
+    address = fields.String(load_default="")
+    phone = fields.String(load_default="")
+
+
+
+class DraftOutSchema(LenientSchema):
+    id = fields.Integer()
+    row_no = fields.Integer(allow_none=True)
+    name = fields.String()
+    id_number = fields.String()
+    base = Money()
+    mobile = fields.String()
+    household = fields.String()
+    address = fields.String()
+    phone = fields.String()
+
+
+class PageSchema(StrictSchema):
+    page = PAGE["page"]
+    page_size = PAGE["page_size"]
+
+
+class DraftPageSchema(LenientSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    items = fields.List(fields.Nested(DraftOutSchema))
+
+
+class ImportErrorSchema(LenientSchema):
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ImportResultSchema(LenientSchema):
+    imported = fields.Integer()
+    errors = fields.List(fields.Nested(ImportErrorSchema))
+
+
+class DateRangeSchema(StrictSchema):
+    start = fields.Date(load_default=None)
+    end = fields.Date(load_default=None)
+
+
+class BatchOutSchema(LenientSchema):
+    batch_id = fields.String(attribute="batch_no")
+    task_id = fields.String()
+    status = fields.String()
+    total = fields.Integer()
+    opened = fields.Integer(attribute="done")
+    failed = fields.Integer()
+    opened_on = fields.Date()
+    submitted_by = fields.String()
+    submitted_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class MemberQuerySchema(StrictSchema):
+    name = fields.String(validate=validate.Length(1, 50))
+    id_number = fields.String(validate=validate.Length(1, 18))
+    account_no = fields.String(validate=validate.Length(1, 20))
+
+
+class MemberOutSchema(LenientSchema):
+    account_no = fields.String()
+    name = fields.String()
+    id_type = fields.String()
+    id_type_name = fields.Function(lambda m: ID_TYPES.get(m.id_type, m.id_type))
+    id_number = fields.String()
+    sex = fields.String()
+    birth_date = fields.Date()
+    base = Money()
+    mobile = fields.String()
+    household = fields.String()
+    address = fields.String()
+    phone = fields.String()
+    status = fields.String()
+    status_name = fields.Function(lambda m: STATUSES.get(m.status, m.status))
+    opened_on = fields.Date()
+
+
+class MemberChangeInSchema(StrictSchema):
+    household = fields.String(validate=validate.Length(0, 100))
+    address = fields.String(validate=validate.Length(0, 200))
+    mobile = Mobile()
+    phone = fields.String(validate=validate.Regexp(r"^(|[\d-]{7,20})$", error="固定电话格式不正确"))
+
+
+class ChangeItemSchema(LenientSchema):
+    field = fields.String()
+    label = fields.String()
+    old = fields.String(allow_none=True)
+    new = fields.String(allow_none=True)
+
+
+class MemberChangeOutSchema(LenientSchema):
+    change_id = fields.String(attribute="change_no")
+    account_no = fields.String()
+    name = fields.String(attribute="member_name")
+    items = fields.List(fields.Nested(ChangeItemSchema))
+    clerk_name = fields.String()
+    changed_at = fields.DateTime()
+
+
+class MemberCountSchema(LenientSchema):
+    code = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+
+
+class MemberCountsSchema(LenientSchema):
+    total = fields.Integer()
+    by_status = fields.List(fields.Nested(MemberCountSchema))
+
+
+class OpenedMemberSchema(LenientSchema):
+    account_no = fields.String()
+    id_number = fields.String()
+    name = fields.String()
+    base = Money()
+
+
+class MembersOpenedSchema(LenientSchema):
+    """Payload of the `members_opened` event."""
+    unit_account = fields.String()
+    batch_no = fields.String()
+    opened_on = fields.Date()
+    members = fields.List(fields.Nested(OpenedMemberSchema))

@@ -1,0 +1,204 @@
+"""Queries and bulk writes of the accounts service."""
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, insert, literal, select, update
+
+from services.accounts.models import Member, MemberChange, OpeningBatch, OpeningDraft, OpeningRow
+from services.accounts.rules import NORMAL
+
+ROW_FIELDS = ("row_no", "name", "id_number", "base", "mobile", "household", "address", "phone")
+ID_CHUNK = 1000  # keeps IN lists short
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+# ---------- pending roster ----------
+
+def _ids(session, query, column, id_numbers):
+    if id_numbers is None:
+        return set(session.scalars(query))
+    ids, found = list(id_numbers), set()
+    for i in range(0, len(ids), ID_CHUNK):
+        found.update(session.scalars(query.where(column.in_(ids[i:i + ID_CHUNK]))))
+    return found
+
+
+def roster_ids(session, unit_account, id_numbers=None):
+    """ID numbers in the employer's roster (of `id_numbers`, or all)."""
+    query = select(OpeningDraft.id_number).where(OpeningDraft.unit_account == unit_account)
+    return _ids(session, query, OpeningDraft.id_number, id_numbers)
+
+
+def normal_member_ids(session, unit_account, id_numbers=None):
+    """ID numbers holding a normal account at this employer (of `id_numbers`, or all)."""
+    query = select(Member.id_number).where(Member.unit_account == unit_account, Member.status == NORMAL)
+    return _ids(session, query, Member.id_number, id_numbers)
+
+
+def add_drafts(session, unit_account, rows):
+    """Bulk insert roster rows (dicts of ROW_FIELDS)."""
+    created = now()
+    if rows:
+        session.execute(insert(OpeningDraft), [{**row, "unit_account": unit_account, "created_at": created}
+                                               for row in rows])
+
+
+def add_draft(session, unit_account, row):
+    draft = OpeningDraft(**row, unit_account=unit_account, created_at=now())
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def draft(session, unit_account, draft_id):
+    return session.scalars(select(OpeningDraft).where(OpeningDraft.unit_account == unit_account,
+                                                      OpeningDraft.id == draft_id)).one_or_none()
+
+
+def draft_page(session, unit_account, page, page_size):
+    where = OpeningDraft.unit_account == unit_account
+    total = session.scalar(select(func.count()).select_from(OpeningDraft).where(where))
+    items = session.scalars(select(OpeningDraft).where(where).order_by(OpeningDraft.id)
+                            .offset((page - 1) * page_size).limit(page_size)).all()
+    return {"total": total, "page": page, "page_size": page_size, "items": items}
+
+
+def clear_drafts(session, unit_account):
+    return session.execute(delete(OpeningDraft).where(OpeningDraft.unit_account == unit_account)).rowcount
+
+
+# ---------- batches ----------
+
+def create_batch(session, unit_account, employer_name, clerk_name, task_id, today):
+    """Move the whole roster into a new batch in one statement; None if the roster is empty."""
+    last = session.scalar(select(func.max(OpeningDraft.id)).where(OpeningDraft.unit_account == unit_account))
+    if last is None:
+        return None
+    mine = (OpeningDraft.unit_account == unit_account) & (OpeningDraft.id <= last)
+    stamp = now()
+    batch = OpeningBatch(task_id=task_id, unit_account=unit_account, employer_name=employer_name,
+                         submitted_by=clerk_name, status="queued", total=0, opened_on=today,
+                         submitted_at=stamp, updated_at=stamp)
+    session.add(batch)
+    session.flush()
+    batch.batch_no = f"KH{today:%Y%m%d}{batch.id:06d}"
+    columns = [getattr(OpeningDraft, name) for name in ROW_FIELDS]
+    moved = session.execute(insert(OpeningRow).from_select(
+        ["batch_id", *ROW_FIELDS, "state"],
+        select(literal(batch.id), *columns, literal("pending")).where(mine).order_by(OpeningDraft.id)))
+    batch.total = moved.rowcount
+    session.execute(delete(OpeningDraft).where(mine))
+    return batch
+
+
+def batch_by_no(session, unit_account, batch_no):
+    return session.scalars(select(OpeningBatch).where(OpeningBatch.unit_account == unit_account,
+                                                      OpeningBatch.batch_no == batch_no)).one_or_none()
+
+
+def batches(session, unit_account, start=None, end=None):
+    query = select(OpeningBatch).where(OpeningBatch.unit_account == unit_account)
+    if start:
+        query = query.where(OpeningBatch.opened_on >= start)
+    if end:
+        query = query.where(OpeningBatch.opened_on <= end)
+    return session.scalars(query.order_by(OpeningBatch.id.desc())).all()
+
+
+def stale_batches(session, stale_before):
+    """Ids of batches to resume: not yet announced, and untouched lately (not held by a worker)."""
+    return session.scalars(select(OpeningBatch.id).where(
+        OpeningBatch.announced.is_(False), OpeningBatch.updated_at < stale_before)
+        .order_by(OpeningBatch.id).with_for_update(skip_locked=True)).all()
+
+
+def pending_rows(session, batch_id, limit):
+    """The next rows to open, locked so that a second worker on the batch takes others."""
+    return session.scalars(select(OpeningRow).where(OpeningRow.batch_id == batch_id,
+                                                    OpeningRow.state == "pending")
+                           .order_by(OpeningRow.id).limit(limit)
+                           .with_for_update(skip_locked=True)).all()
+
+
+def row_counts(session, batch_id):
+    rows = session.execute(select(OpeningRow.state, func.count()).where(OpeningRow.batch_id == batch_id)
+                           .group_by(OpeningRow.state)).all()
+    return dict(rows)
+
+
+def failed_rows(session, batch_id):
+    return session.scalars(select(OpeningRow).where(OpeningRow.batch_id == batch_id,
+                                                    OpeningRow.state == "failed")
+                           .order_by(OpeningRow.id)).all()
+
+
+def mark_opened(session, row_ids):
+    if row_ids:
+        session.execute(update(OpeningRow).where(OpeningRow.id.in_(row_ids)).values(state="opened"))
+
+
+def mark_failed(session, failures):
+    """[{id, column, error}]: rare, so one statement each is fine."""
+    for failure in failures:
+        session.execute(update(OpeningRow).where(OpeningRow.id == failure["id"])
+                        .values(state="failed", column=failure["column"], error=failure["error"]))
+
+
+def add_members(session, members):
+    if members:
+        session.execute(insert(Member), members)
+
+
+def batch_members(session, batch_id):
+    return session.scalars(select(Member).where(Member.batch_id == batch_id)
+                           .order_by(Member.account_no)).all()
+
+
+def opened_members(session, batch_id):
+    """What `members_opened` carries, as plain rows (no ORM objects for a big batch)."""
+    return session.execute(select(Member.account_no, Member.id_number, Member.name, Member.base)
+                           .where(Member.batch_id == batch_id).order_by(Member.account_no)).mappings().all()
+
+
+# ---------- members ----------
+
+def member(session, unit_account, account_no):
+    return session.scalars(select(Member).where(Member.unit_account == unit_account,
+                                                Member.account_no == account_no)).one_or_none()
+
+
+def find_members(session, unit_account, **criterion):
+    (field, value), = criterion.items()
+    return session.scalars(select(Member).where(Member.unit_account == unit_account,
+                                                getattr(Member, field) == value)
+                           .order_by(Member.account_no).limit(200)).all()
+
+
+def status_counts(session, unit_account):
+    return dict(session.execute(select(Member.status, func.count()).where(Member.unit_account == unit_account)
+                                .group_by(Member.status)).all())
+
+
+def add_change(session, member, items, clerk_name, today):
+    change = MemberChange(unit_account=member.unit_account, account_no=member.account_no,
+                          member_name=member.name, items=items, clerk_name=clerk_name, changed_at=now())
+    session.add(change)
+    session.flush()
+    change.change_no = f"XG{today:%Y%m%d}{change.id:06d}"
+    return change
+
+
+def change_by_no(session, unit_account, change_no):
+    return session.scalars(select(MemberChange).where(MemberChange.unit_account == unit_account,
+                                                      MemberChange.change_no == change_no)).one_or_none()
+
+
+def changes(session, unit_account, start=None, end=None):
+    query = select(MemberChange).where(MemberChange.unit_account == unit_account)
+    if start:
+        query = query.where(func.date(MemberChange.changed_at) >= start)
+    if end:
+        query = query.where(func.date(MemberChange.changed_at) <= end)
+    return session.scalars(query.order_by(MemberChange.id.desc())).all()

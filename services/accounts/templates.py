@@ -1,0 +1,24 @@
+"""The accounts service's xlsx templates."""
+from shared.xlsx import Column, Template
+
+OPENING = Template(
+    title="身份证批量开户",
+    columns=(
+        Column("个人姓名", "name", required=True, width=14),
+        Column("证件号码", "id_number", required=True, width=22, note="18位居民身份证号码，末位x按X处理"),
+        Column("缴存基数", "base", required=True, width=14, note="单位：元，最多保留2位小数"),
+        Column("手机号码", "mobile", required=True, width=16),
+        Column("户籍", "household", width=20),
+        Column("家庭住址", "address", width=36),
+        Column("固定电话", "phone", width=16),
+    ),
+    instructions=(
+        "本模板仅用于居民身份证开户；使用其他证件开户须至中心柜台办理。",
+        "职工年龄须在16周岁至60周岁（男）、55周岁（女）之间，超出范围须至中心柜台办理。",
+        "缴存基数须在本公积金年度政策规定的上下限之间。",
+        "同一证件号码在清册中只能出现一次；已在本单位开立正常账户的职工不能重复开户。",
+        "每次最多上传50000行，文件不超过10MB。",
+    ),
+)
+
+HEADERS = {column.key: column.header for column in OPENING.columns}

@@ -1,0 +1,93 @@
+"""Rules of member accounts (F3.1, F5.1), without broker or database."""
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from services.accounts import rules
+from tests.factories import mobile, resident_id
+
+POLICY = {"base_floor": "2160.00", "base_cap": "27000.00"}
+AGES = {"min_age": 16, "max_age_male": 60, "max_age_female": 55}
+TODAY = date(2026, 11, 27)
+LIMITS = rules.OpeningLimits.of(POLICY, AGES, TODAY)
+
+
+def row(**overrides):
+    return {"name": "张三", "id_number": resident_id(), "base": "5000", "mobile": mobile(), **overrides}
+
+
+def problems(**overrides):
+    return rules.check_opening(row(**overrides), LIMITS)[1]
+
+
+def test_f3_1_valid_row_is_cleaned():
+    clean, found = rules.check_opening(row(name=" 张三 ", base="5000.5", household="陕西"), LIMITS)
+    assert found == [] and clean["name"] == "张三" and clean["base"] == Decimal("5000.5")
+
+
+@pytest.mark.parametrize("birth, male, allowed", [
+    (date(1966, 11, 27), True, True),     # 60 today
+    (date(1965, 11, 27), True, False),    # 61 today
+    (date(1971, 11, 27), False, True),    # 55 today
+    (date(1970, 11, 27), False, False),   # 56 today
+    (date(2010, 11, 27), True, True),     # 16 today
+    (date(2010, 11, 28), False, False),   # 16 tomorrow
+])
+def test_f3_1_age_limits_by_sex_on_the_opening_date(birth, male, allowed):
+    found = problems(id_number=resident_id(birth=birth, male=male))
+    assert (found == []) is allowed
+    if not allowed:
+        assert found == [("证件号码", "职工年龄超出网上办理范围，请至中心柜台办理")]
+
+
+@pytest.mark.parametrize("base, message", [
+    ("2159.99", "缴存基数须在2160.00至27000.00元之间"),
+    ("27000.01", "缴存基数须在2160.00至27000.00元之间"),
+    ("5000.001", "金额最多保留2位小数"),
+    ("五千", "金额格式不正确"),
+    ("", "必填项不能为空"),
+])
+def test_f3_1_base_within_the_years_bounds_at_most_two_decimals(base, message):
+    assert problems(base=base) == [("缴存基数", message)]
+
+
+def test_f3_1_bounds_come_from_the_policy():
+    limits = rules.OpeningLimits.of({"base_floor": "3000.00", "base_cap": "9000.00"}, AGES, TODAY)
+    assert rules.check_opening(row(base="2500"), limits)[1][0][0] == "缴存基数"
+    assert rules.check_opening(row(base="9000.00"), limits)[1] == []
+
+
+def test_f3_1_id_card_only_and_lowercase_x():
+    number = next(n for n in iter(resident_id, None) if n.endswith("X"))
+    clean, found = rules.check_opening(row(id_number=number.lower()), LIMITS)
+    assert found == [] and clean["id_number"] == number
+    [(column, message)] = problems(id_number="G12345678")
+    assert column == "证件号码" and "柜台" in message
+    assert "校验位" in problems(id_number=number[:17] + "0")[0][1]
+
+
+def test_f3_1_mobile_name_and_optional_columns():
+    assert problems(mobile="2345678901") == [("手机号码", "手机号码须为11位有效号码")]
+    assert problems(name="") == [("个人姓名", "必填项不能为空")]
+    assert problems(address="=HYPERLINK(1)") == [("家庭住址", "家庭住址格式不正确")]
+
+
+def test_f3_1_no_second_normal_account_and_no_duplicate_in_the_roster():
+    assert rules.check_unique("X", {"X"}, set())[1] == "该证件号码在待开户清册中已存在"
+    assert "已有正常状态" in rules.check_unique("X", set(), {"X"})[1]
+    assert rules.check_unique("X", {"Y"}, {"Z"}) is None
+
+
+def test_f5_1_only_real_changes_of_editable_fields_are_recorded():
+    member = SimpleNamespace(household="陕西", address="旧址", mobile="13900000000", phone="")
+    items = rules.check_change({"household": "陕西", "address": "新址", "phone": "029-1234567"}, member)
+    assert items == [{"field": "address", "label": "家庭住址", "old": "旧址", "new": "新址"},
+                     {"field": "phone", "label": "固定电话", "old": "", "new": "029-1234567"}]
+
+
+def test_member_counts_always_list_the_four_statuses():
+    counts = rules.status_counts({"01": 3, "02": 1})
+    assert counts["total"] == 4
+    assert [(s["code"], s["count"]) for s in counts["by_status"]] == [("01", 3), ("02", 1), ("03", 0), ("06", 0)]
