@@ -1,7 +1,5 @@
 """Marshmallow helpers: Chinese messages, money as strings, identity fields."""
-
-
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 
 from shared.errors import validation_error
 from shared.identity import IdentityError, parse_credit_code, parse_mobile, parse_resident_id
@@ -70,6 +68,18 @@ class StrictSchema(Schema):
 class LenientSchema(Schema):
     class Meta:
         unknown = EXCLUDE
+
+
+class DateRangeSchema(LenientSchema):
+    """A query by date range (YYYY-MM-DD); either end may be left open."""
+
+    start = fields.Date(load_default=None, metadata={"description": "开始日期 YYYY-MM-DD"})
+    end = fields.Date(load_default=None, metadata={"description": "结束日期 YYYY-MM-DD"})
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("开始日期不能晚于结束日期", "start")
 
 
 class Money(fields.Field):

@@ -55,11 +55,6 @@ class ImportResultSchema(LenientSchema):
     errors = fields.List(fields.Nested(ImportErrorSchema))
 
 
-class DateRangeSchema(StrictSchema):
-    start = fields.Date(load_default=None)
-    end = fields.Date(load_default=None)
-
-
 class BatchOutSchema(LenientSchema):
     batch_id = fields.String(attribute="batch_no")
     task_id = fields.String()

@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 
 from services.accounts import opening, rules, store
 from services.accounts.schemas import (
-    BatchOutSchema, DateRangeSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
+    BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
     ImportResultSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
     MemberOutSchema, MemberQuerySchema, PageSchema)
 from services.accounts.templates import HEADERS, OPENING
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.db import Database, atomic
 from shared.errors import COUNTER_ONLY, BusinessError, conflict, not_found, validation_error
-from shared.schemas import load
+from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.xlsx import file_error, read_rows, write_template
 

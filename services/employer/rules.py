@@ -127,12 +127,6 @@ def change_number(day, change_id):
     return f"DWBG{day:%Y%m%d}{change_id:06d}"
 
 
-def check_date_range(start, end):
-    if start and end and start > end:
-        raise BusinessError("VALIDATION_ERROR", "开始日期不能晚于结束日期",
-                            [{"field": "start", "message": "开始日期不能晚于结束日期"}])
-
-
 # ---------- home shortcuts (F2.1) ----------
 
 MAX_SHORTCUTS = 12

@@ -125,11 +125,6 @@ class ChangeOutSchema(LenientSchema):
         return {**{name: getattr(change, name) for name in self.fields}, "items": display_items(change.items)}
 
 
-class DateRangeSchema(LenientSchema):
-    start = fields.Date(load_default=None)
-    end = fields.Date(load_default=None)
-
-
 class FunctionSchema(LenientSchema):
     id = fields.String()
     name = fields.String()

@@ -1,8 +1,8 @@
 """What crosses the bus: snapshots in, task rows and queries."""
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, fields, validate
 
 from services.progress.rules import ERRORS_SHOWN, iso_utc, percent
-from shared.schemas import LenientSchema, StrictSchema
+from shared.schemas import DateRangeSchema, LenientSchema
 from shared.tasks import STATUS_NAMES, STATUSES, TaskSnapshotSchema
 
 
@@ -66,19 +66,15 @@ class TaskPageSchema(LenientSchema):
     page_size = fields.Integer()
 
 
-class ResultQuerySchema(StrictSchema):
+class ResultQuerySchema(DateRangeSchema):
     """F16.1: finished tasks by transaction and the date they finished."""
 
+    class Meta:
+        unknown = RAISE
+
     kind = fields.String(validate=validate.Length(1, 50), metadata={"description": "交易代码"})
-    start = fields.Date(metadata={"description": "开始日期 YYYY-MM-DD"})
-    end = fields.Date(metadata={"description": "结束日期 YYYY-MM-DD"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-
-    @validates_schema
-    def _range(self, data, **kwargs):
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise ValidationError("结束日期不能早于开始日期", "end")
 
 
 class TaskQuerySchema(ResultQuerySchema):

@@ -66,7 +66,7 @@ def test_f15_1_dates_are_the_centres_calendar_days():
 
 
 def test_f15_1_query_refuses_reversed_dates_and_unknown_status_in_chinese():
-    for query, field, message in (({"start": "2026-11-27", "end": "2026-11-01"}, "end", "结束日期不能早于开始日期"),
+    for query, field, message in (({"start": "2026-11-27", "end": "2026-11-01"}, "start", "开始日期不能晚于结束日期"),
                                   ({"status": "done"}, "status", "取值不在允许范围内"),
                                   ({"page_size": "1000"}, "page_size", "数值超出允许范围")):
         with pytest.raises(BusinessError) as err:

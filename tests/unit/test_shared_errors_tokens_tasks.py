@@ -96,3 +96,14 @@ def test_errors_travel_only_on_final_snapshot():
     task.finish()
     snapshot = TaskSnapshotSchema().load({**task.snapshot(), "seq": 1})
     assert snapshot["status"] == PARTIAL and snapshot["errors"][0]["row"] == 2
+
+
+def test_date_range_query_is_ordered():
+    from datetime import date
+    from shared.schemas import DateRangeSchema
+    assert load(DateRangeSchema(), {"start": "2026-01-01", "end": "2026-01-01"}) == {
+        "start": date(2026, 1, 1), "end": date(2026, 1, 1)}
+    assert load(DateRangeSchema(), {}) == {"start": None, "end": None}
+    with pytest.raises(BusinessError) as err:
+        load(DateRangeSchema(), {"start": "2026-01-02", "end": "2026-01-01"})
+    assert err.value.details == [{"field": "start", "message": "开始日期不能晚于结束日期"}]

@@ -4,10 +4,10 @@ import base64
 from marshmallow import fields
 
 from services.accounts.schemas import (
-    BatchOutSchema, DateRangeSchema, DraftInSchema, DraftOutSchema, DraftPageSchema, ImportResultSchema,
+    BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema, ImportResultSchema,
     MemberChangeInSchema, MemberChangeOutSchema, MemberOutSchema, MemberQuerySchema, PageSchema)
 from services.gateway.routing import XLSX, file_response, route
-from shared.schemas import LenientSchema
+from shared.schemas import DateRangeSchema, LenientSchema
 
 
 class TaskIdSchema(LenientSchema):

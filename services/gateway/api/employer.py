@@ -1,6 +1,7 @@
 from services.employer.schemas import (
-    ChangeEmployerSchema, ChangeOutSchema, DateRangeSchema, EmployerOutSchema)
+    ChangeEmployerSchema, ChangeOutSchema, EmployerOutSchema)
 from services.gateway.routing import file_response, route
+from shared.schemas import DateRangeSchema
 
 
 @route("GET", "/api/v1/employer", "单位基本信息 (F7.1)", "employer", response=EmployerOutSchema)
