@@ -168,7 +168,8 @@ def cmd_run(args):
         print(f"\n单位网厅已启动: {system.base_url}")
         print(f"  API 文档: {system.base_url}/api/v1/openapi.json   就绪检查: {system.base_url}/readyz")
         if login:
-            print("  演示登录 (POST /api/v1/auth/login):")
+            print("  演示登录 (POST /api/v1/auth/login，另加 GET /api/v1/auth/captcha 的 captcha_id 及"
+                  " `hpf dev captcha ID` 给出的 captcha_answer):")
             print("  " + json.dumps(login, ensure_ascii=False))
         print(f"  日志: {system.log_dir}    按 Ctrl-C 停止全部服务", flush=True)
         while not system.dead():

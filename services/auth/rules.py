@@ -1,7 +1,7 @@
 """Password rules, lockout and throttle counting: pure functions, no I/O."""
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from shared.errors import BusinessError
 

@@ -256,7 +256,7 @@ def test_f1_2_no_code_for_a_number_other_than_the_registered_one(rpc, registered
     assert refused(rpc.auth.request_sms_code, sms_form(data, unit_account)).code == "VALIDATION_ERROR"
 
 
-def test_f1_2_a_code_allows_five_tries(rpc, registered, auth_db):
+def test_f1_2_a_code_allows_five_tries(rpc, registered):
     data, unit_account, _ = registered
     rpc.auth.request_sms_code({**sms_form(data, unit_account), **captcha(rpc)})
     code = wait_for(lambda: ask(rpc, "last_sms_code", data["clerks"][0]["mobile"]))
