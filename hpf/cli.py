@@ -122,6 +122,29 @@ def cmd_change_employer(args):
         print(f"  {item['label']}: {item['old']} → {item['new']}")
 
 
+def cmd_dev(args):
+    """Dev mode only: a captcha's answer or a mobile's last SMS code, from the dev service."""
+    from hpf.bus import cluster_rpc
+    from hpf.dev import ask
+    from nameko.exceptions import UnknownService
+    config = _config(args)
+    if config.get("HPF_MODE") != "dev":
+        print("仅开发模式 (HPF_MODE=dev) 可用", file=sys.stderr)
+        sys.exit(2)
+    _require_broker(config)
+    method = "captcha_answer" if args.action == "captcha" else "last_sms_code"
+    try:
+        with cluster_rpc(config) as rpc:
+            value = ask(rpc, method, args.key, timeout=0)
+    except UnknownService:
+        print("开发服务未运行（make run 在开发模式下启动它）", file=sys.stderr)
+        sys.exit(2)
+    if value is None:
+        print("未找到", file=sys.stderr)
+        sys.exit(1)
+    print(value)
+
+
 def cmd_wait(args):
     """Container entrypoints: wait for the broker and the services' databases, then go on."""
     from sqlalchemy import text
@@ -213,7 +236,8 @@ def cmd_run(args):
         print(f"\n单位网厅已启动: {system.base_url}")
         print(f"  API 文档: {system.base_url}/api/v1/openapi.json   就绪检查: {system.base_url}/readyz")
         if login:
-            print("  演示登录 (POST /api/v1/auth/login):")
+            print("  演示登录 (POST /api/v1/auth/login，另加 GET /api/v1/auth/captcha 的 captcha_id 及"
+                  " `hpf dev captcha ID` 给出的 captcha_answer):")
             print("  " + json.dumps(login, ensure_ascii=False))
         print(f"  日志: {system.log_dir}    按 Ctrl-C 停止全部服务", flush=True)
         reported = set()
@@ -258,6 +282,13 @@ def build_parser():
     rev.add_argument("service")
     rev.add_argument("-m", "--message", required=True)
     rev.set_defaults(func=cmd_db_revision)
+
+    dev = sub.add_parser("dev", help="开发模式辅助：验证码答案、短信验证码").add_subparsers(
+        dest="action", required=True)
+    dev.add_parser("captcha", help="输出验证码答案").add_argument("key", metavar="CAPTCHA_ID")
+    dev.add_parser("sms", help="输出该手机号码最近一条短信验证码").add_argument("key", metavar="MOBILE")
+    for action in dev.choices.values():
+        action.set_defaults(func=cmd_dev)
 
     centre = sub.add_parser("centre", help="中心端业务（经由消息总线）").add_subparsers(dest="action", required=True)
     reg = centre.add_parser("register-employer", help="登记单位及经办人，输出单位账号与初始密码")

@@ -10,7 +10,7 @@ import requests
 
 from shared.config import DEFAULT_CONFIG, ROOT
 from shared.migrate import prepare
-from shared.runner import DATA_SERVICES, SERVICES
+from shared.runner import DATA_SERVICES, DEV_SERVICES, SERVICES
 
 
 class System:
@@ -44,6 +44,9 @@ class System:
     def start(self):
         for name in SERVICES:
             self.start_service(name)
+        if self.config.get("HPF_MODE") == "dev":
+            for name in DEV_SERVICES:
+                self.start_service(name)
 
     def stop_service(self, name, sig=signal.SIGTERM, timeout=15):
         _stop(self.processes.pop(name, []), sig, timeout)

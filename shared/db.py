@@ -7,19 +7,32 @@ durable. Entrypoints that write are therefore wrapped in `@atomic`, which commit
 at teardown.
 """
 import functools
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from shared.config import ROOT
 
 
+class UtcDateTime(TypeDecorator):
+    """A moment in UTC. SQLite keeps no zone: store UTC there and read it back aware,
+    so the same code compares times on SQLite (`make run`) and PostgreSQL."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(timezone.utc) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
 # Every service's declarative base uses this: times are stored with their zone.
-TYPE_ANNOTATION_MAP = {datetime: DateTime(timezone=True)}
+TYPE_ANNOTATION_MAP = {datetime: UtcDateTime()}
 
 
 def make_engine(url):

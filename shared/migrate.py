@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from shared.config import ROOT
-from shared.db import make_engine, service_db_url
+from shared.db import UtcDateTime, make_engine, service_db_url
 
 
 def alembic_config(service, url):
@@ -48,6 +48,13 @@ def prepare(service, config):
         engine.dispose()
 
 
+def _render_item(type_, obj, autogen_context):
+    """Migrations name the plain column type, not the Python-side decorator."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_env(metadata):
     """Body of every service's migrations/env.py."""
     from alembic import context
@@ -58,7 +65,7 @@ def run_env(metadata):
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata,
                           render_as_batch=connection.dialect.name == "sqlite",
-                          compare_type=True)
+                          compare_type=True, render_item=_render_item)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -14,10 +14,12 @@ SERVICES = {
     "gateway": "services.gateway.service:GatewayService",
 }
 DATA_SERVICES = [name for name in SERVICES if name != "gateway"]
+# Started only in dev mode: captcha answers and the SMS outbox behind `hpf dev`.
+DEV_SERVICES = {"dev": "hpf.dev:DevService"}
 
 
 def service_class(name):
-    module_name, class_name = SERVICES[name].split(":")
+    module_name, class_name = {**SERVICES, **DEV_SERVICES}[name].split(":")
     return getattr(importlib.import_module(module_name), class_name)
 
 
@@ -36,7 +38,7 @@ def main(argv=None):
     from shared.config import load_config
 
     parser = argparse.ArgumentParser(prog="hpf-service", description="运行一个服务进程")
-    parser.add_argument("service", choices=sorted(SERVICES))
+    parser.add_argument("service", choices=sorted({**SERVICES, **DEV_SERVICES}))
     parser.add_argument("--config", default=None, help="config.yml (default: HPF_CONFIG or ./config.yml)")
     args = parser.parse_args(argv)
 

@@ -3,6 +3,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import jwt
+from nameko.extensions import DependencyProvider
 
 ALGORITHM = "HS256"  # pinned: a token naming any other algorithm (or none) is refused
 REQUIRED_CLAIMS = ["exp", "iat", "jti", "emp", "sub"]
@@ -19,6 +20,18 @@ def check_secret(secret, mode):
     if mode == "production" and (not secret or secret.startswith(DEV_SECRET_PREFIX)
                                  or len(secret) < MIN_SECRET_LENGTH):
         raise RuntimeError("HPF_JWT_SECRET must be set to a strong secret in production mode")
+
+
+class SigningSecret(DependencyProvider):
+    """The token secret; checked when the container starts, so production refuses a weak one."""
+
+    def setup(self):
+        config = self.container.config
+        self.secret = config["AUTH"]["jwt_secret"]
+        check_secret(self.secret, config.get("HPF_MODE", "dev"))
+
+    def get_dependency(self, worker_ctx):
+        return self.secret
 
 
 def issue_token(secret, *, employer_id, clerk_id, minutes, must_change_password=False, now=None):

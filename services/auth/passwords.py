@@ -1,4 +1,5 @@
 """argon2id hashing, run in eventlet's thread pool so the event loop and heartbeats go on."""
+import functools
 import secrets
 import string
 
@@ -6,27 +7,35 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventlet import tpool
 
-_hasher = PasswordHasher()  # argon2id with the library's current parameters
-# Compared against when the account is unknown, so timing does not tell.
-_DUMMY_HASH = _hasher.hash("dummy-password-for-constant-time")
+
+@functools.lru_cache(maxsize=4)
+def hasher(time_cost, memory_cost, parallelism):
+    """argon2id with the configured parameters; a hash made with others is rehashed at login."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
-def hash_password(password):
-    return tpool.execute(_hasher.hash, password)
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(ph):
+    # Compared against when the account is unknown, so timing does not tell.
+    return ph.hash("dummy-password-for-constant-time")
 
 
-def verify_password(password_hash, password):
+def hash_password(ph, password):
+    return tpool.execute(ph.hash, password)
+
+
+def verify_password(ph, password_hash, password):
     """True when it matches; a missing hash still costs one verification."""
     def _verify():
         try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+            return ph.verify(password_hash or _dummy_hash(ph), password) and password_hash is not None
         except (VerificationError, InvalidHashError):
             return False
     return tpool.execute(_verify)
 
 
-def needs_rehash(password_hash):
-    return _hasher.check_needs_rehash(password_hash)
+def needs_rehash(ph, password_hash):
+    return ph.check_needs_rehash(password_hash)
 
 
 def generate_initial_password(length):

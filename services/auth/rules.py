@@ -1,10 +1,13 @@
-"""Password rules: pure functions, no I/O."""
+"""Password rules, lockout and throttle counting: pure functions, no I/O."""
 import re
+from dataclasses import dataclass
+from datetime import timedelta, timezone
 
 from shared.errors import BusinessError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 64
+BEIJING = timezone(timedelta(hours=8))  # the time a clerk reads (China has no daylight saving)
 
 
 def check_new_password(password, *, unit_account, id_numbers=()):
@@ -22,3 +25,61 @@ def check_new_password(password, *, unit_account, id_numbers=()):
     if problems:
         raise BusinessError("WEAK_PASSWORD", "新密码不符合要求：" + "；".join(problems),
                             [{"field": "new_password", "message": p} for p in problems])
+
+
+@dataclass(frozen=True)
+class Limit:
+    """`max_failures` failures (within `window`, if any) block for `block`."""
+    max_failures: int
+    block: timedelta
+    window: timedelta | None = None
+
+    @classmethod
+    def from_config(cls, section):
+        window = section.get("window_minutes")
+        return cls(int(section["max_failures"]), timedelta(minutes=int(section["block_minutes"])),
+                   timedelta(minutes=int(window)) if window else None)
+
+
+def blocked_until(counter, now):
+    """The end of the counter's block, or None when it is not blocked."""
+    if counter is not None and counter.blocked_until is not None and counter.blocked_until > now:
+        return counter.blocked_until
+    return None
+
+
+def record_failure(counter, limit, now):
+    """Count one failure on `counter` (fields failures, window_started_at, blocked_until).
+
+    Returns the end of the block it starts, or None. A block, or an elapsed window, starts the count again.
+    """
+    fresh = (counter.failures is None
+             or (counter.blocked_until is not None and counter.blocked_until <= now)
+             or (limit.window is not None and now - counter.window_started_at >= limit.window))
+    if fresh:
+        counter.failures, counter.window_started_at, counter.blocked_until = 0, now, None
+    counter.failures += 1
+    if counter.failures < limit.max_failures:
+        return None
+    counter.failures, counter.blocked_until = 0, now + limit.block
+    return counter.blocked_until
+
+
+def clock(moment):
+    """A moment as a clerk reads it: Beijing time to the minute."""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def locked_error(until):
+    return BusinessError("ACCOUNT_LOCKED", f"登录失败次数过多，账户已锁定，请于{clock(until)}后再试",
+                         [{"field": "locked_until", "message": until.isoformat()}], status=423)
+
+
+def throttled_error(until):
+    return BusinessError("TOO_MANY_ATTEMPTS", f"本地址尝试次数过多，请于{clock(until)}后再试",
+                         [{"field": "retry_after", "message": until.isoformat()}], status=429)
+
+
+def normalise_answer(answer):
+    """Captcha answers compare case-insensitively, ignoring surrounding spaces."""
+    return (answer or "").strip().upper()

@@ -1,18 +1,35 @@
-"""Auth service: credentials and sessions. The gateway only checks the tokens it signs."""
-from datetime import datetime, timezone
+"""Auth service: credentials, captchas, SMS codes, lockouts and sessions. The gateway only checks tokens."""
+import base64
+import uuid
+from datetime import datetime, timedelta, timezone
 
 from nameko.dependency_providers import Config
+from nameko.events import EventDispatcher
 from nameko.rpc import RpcProxy, rpc
 
-from services.auth import passwords, rules
-from services.auth.models import Credential
-from services.auth.schemas import ChangePasswordSchema, LoginSchema
+from services.auth import challenges, passwords, rules, store
+from services.auth.models import Captcha, Credential, LoginSession, SmsCode
+from services.auth.schemas import (
+    CaptchaOutSchema, ChangePasswordSchema, IdentitySchema, LoginSchema, PasswordResetSchema)
 from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
+from shared.identity import mask_mobile
 from shared.schemas import load
-from shared.tokens import check_secret, issue_token
+from shared.tokens import SigningSecret, issue_token
 
 LOGIN_FAILED = "登录信息有误，请核对单位账号、经办人信息和密码"
+IDENTITY_FAILED = "身份信息有误，请核对单位账号和经办人信息"
+CAPTCHA_FAILED = "验证码错误或已失效，请刷新后重新输入"
+SMS_CODE_FAILED = "短信验证码错误或已失效，请重新获取"
+IDENTITY_FIELDS = ("unit_account", "unit_name", "clerk_name", "clerk_id_number", "clerk_mobile")
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _clerk_key(unit_account, clerk_id_number):
+    return f"{unit_account.strip()}|{clerk_id_number.strip().upper()}"
 
 
 class AuthService:
@@ -20,71 +37,162 @@ class AuthService:
 
     db = Database()
     config = Config()
+    secret = SigningSecret()
     employer = RpcProxy("employer")
+    dispatch = EventDispatcher()
 
-    def _auth_config(self):
-        auth = self.config["AUTH"]
-        check_secret(auth["jwt_secret"], self.config.get("HPF_MODE", "dev"))
-        return auth
+    @property
+    def policy(self):
+        return self.config["AUTH"]
+
+    def _hasher(self):
+        params = self.policy["argon2"]
+        return passwords.hasher(int(params["time_cost"]), int(params["memory_cost"]),
+                                int(params["parallelism"]))
 
     @rpc
     def ping(self):
         return "ok"
 
+    # -- captcha -------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def new_captcha(self):
+        """A fresh image captcha; only its keyed digest is kept."""
+        now, policy = _now(), self.policy["captcha"]
+        store.purge_expired(self.db, now)
+        answer = challenges.new_captcha_answer(int(policy["min_length"]), int(policy["max_length"]))
+        captcha = Captcha(id=uuid.uuid4().hex, answer_hash=challenges.digest(self.secret, answer),
+                          expires_at=now + timedelta(seconds=int(policy["ttl_seconds"])))
+        self.db.add(captcha)
+        self.db.commit()
+        if self.config.get("HPF_MODE") == "dev":  # for `hpf dev captcha`; never in production
+            self.dispatch("dev_captcha_issued", {"captcha_id": captcha.id, "answer": answer})
+        return CaptchaOutSchema().dump({
+            "captcha_id": captcha.id, "expires_at": captcha.expires_at.isoformat(),
+            "image_png_base64": base64.b64encode(challenges.captcha_png(answer)).decode()})
+
+    def _take_captcha(self, data, source, now, kind):
+        """Each captcha answers once, right or wrong; a wrong one counts against the address."""
+        stored = store.take_captcha(self.db, data["captcha_id"], now)
+        if stored is None or not challenges.matches(
+                self.secret, rules.normalise_answer(data["captcha_answer"]), stored):
+            self._count_address_failure(source, now)
+            self._audit(now, kind, data, source, detail="验证码错误或已失效")
+            self.db.commit()
+            raise BusinessError("CAPTCHA_INVALID", CAPTCHA_FAILED)
+
+    # -- throttling and audit ------------------------------------------------------------
+
+    def _check_address(self, source, now):
+        if source:
+            until = rules.blocked_until(store.peek_counter(self.db, "address", source), now)
+            if until:
+                raise rules.throttled_error(until)
+
+    def _count_address_failure(self, source, now):
+        if source:
+            rules.record_failure(store.counter(self.db, "address", source),
+                                 rules.Limit.from_config(self.policy["address_throttle"]), now)
+
+    def _audit(self, now, kind, data, source, clerk_id=None, detail=None):
+        store.audit(self.db, now, kind, unit_account=data.get("unit_account", "").strip()[:20] or None,
+                    clerk_id=clerk_id, clerk_id_number=data.get("clerk_id_number", "").strip()[:18] or None,
+                    source=source, detail=detail)
+
+    # -- login ---------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def login(self, data, source=None):
+        """F1.1: every identity field, the password and the captcha must match (`source`: the caller's address)."""
+        data = load(LoginSchema(), data)
+        now = _now()
+        source = source and str(source)[:45]
+        self._check_address(source, now)
+        self._take_captcha(data, source, now, "login_failed")
+        clerk_key = _clerk_key(data["unit_account"], data["clerk_id_number"])
+        locked_until = rules.blocked_until(store.peek_counter(self.db, "clerk", clerk_key), now)
+        if locked_until:
+            self._audit(now, "login_refused_locked", data, source)
+            self.db.commit()
+            raise rules.locked_error(locked_until)
+        clerk = self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
+        credential = self.db.get(Credential, data["unit_account"].strip())
+        ph = self._hasher()
+        # the password is verified (against a dummy hash if need be) whatever else was wrong
+        password_ok = passwords.verify_password(ph, credential.password_hash if credential else None,
+                                                data["password"])
+        if not (password_ok and clerk is not None):
+            self._login_failed(data, source, now, clerk_key)
+        store.clear_counter(self.db, "clerk", clerk_key)
+        if passwords.needs_rehash(ph, credential.password_hash):
+            credential.password_hash = passwords.hash_password(ph, data["password"])
+        token, claims = issue_token(self.secret, employer_id=credential.unit_account,
+                                    clerk_id=clerk["clerk_id"], minutes=int(self.policy["session_minutes"]),
+                                    must_change_password=credential.must_change, now=now)
+        expires_at = datetime.fromtimestamp(claims["exp"], timezone.utc)
+        self.db.add(LoginSession(jti=claims["jti"], unit_account=credential.unit_account,
+                                 clerk_id=clerk["clerk_id"], issued_at=now, expires_at=expires_at))
+        self._audit(now, "login_succeeded", data, source, clerk_id=clerk["clerk_id"])
+        return {"token": token, "expires_at": expires_at.isoformat(),
+                "must_change_password": credential.must_change}
+
+    def _login_failed(self, data, source, now, clerk_key):
+        """Count the failure for the clerk and the address; the fifth in a row locks the clerk."""
+        self._count_address_failure(source, now)
+        locked_until = rules.record_failure(store.counter(self.db, "clerk", clerk_key),
+                                            rules.Limit.from_config(self.policy["lockout"]), now)
+        self._audit(now, "login_failed", data, source, detail="登录信息不符")
+        if locked_until:
+            self._audit(now, "account_locked", data, source, detail=f"锁定至{rules.clock(locked_until)}")
+        self.db.commit()
+        self.dispatch("login_failed", {"unit_account": data["unit_account"].strip(), "source": source,
+                                       "at": now.isoformat(),
+                                       "locked_until": locked_until and locked_until.isoformat()})
+        if locked_until:
+            raise rules.locked_error(locked_until)
+        raise BusinessError("LOGIN_FAILED", LOGIN_FAILED, status=401)
+
+    # -- passwords -----------------------------------------------------------------------
+
     @rpc(expected_exceptions=BusinessError)
     @atomic
     def issue_initial_password(self, unit_account):
-        """Centre side: a new initial password, to be changed at first login. Shown once."""
+        """Centre side: a new initial password, to be changed at first login. Shown once.
+
+        It also ends the unit's sessions and lifts its clerks' lockouts (the counter's reset)."""
         try:
             self.employer.get_employer(unit_account)
         except BusinessError:
             raise not_found("单位") from None
-        password = passwords.generate_initial_password(self._auth_config()["initial_password_length"])
-        self._store_password(unit_account, password, must_change=True)
+        now = _now()
+        password = passwords.generate_initial_password(int(self.policy["initial_password_length"]))
+        self._store_password(unit_account, password, must_change=True, now=now)
+        store.clear_unit_counters(self.db, unit_account)
+        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
+        store.audit(self.db, now, "initial_password_issued", unit_account=unit_account)
+        self.db.commit()
+        self._announce_revoked(revoked)
         return {"unit_account": unit_account, "initial_password": password}
 
-    @rpc(expected_exceptions=BusinessError)
-    @atomic
-    def dev_set_password(self, unit_account, password):
-        """Development only (the demo login of `make run`); production refuses it."""
-        if self.config.get("HPF_MODE") != "dev":
-            raise BusinessError("DEV_ONLY", "仅开发模式可用", status=403)
-        self._store_password(unit_account, password, must_change=False)
-
-    def _store_password(self, unit_account, password, must_change):
+    def _store_password(self, unit_account, password, must_change, now):
         credential = self.db.get(Credential, unit_account) or Credential(unit_account=unit_account)
-        credential.password_hash = passwords.hash_password(password)
+        credential.password_hash = passwords.hash_password(self._hasher(), password)
         credential.must_change = must_change
-        credential.updated_at = datetime.now(timezone.utc)
+        credential.updated_at = now
         self.db.add(credential)
 
     @rpc(expected_exceptions=BusinessError)
     @atomic
-    def login(self, data):
-        data = load(LoginSchema(), data)
-        auth = self._auth_config()
-        clerk = self.employer.verify_clerk({key: data[key] for key in (
-            "unit_account", "unit_name", "clerk_name", "clerk_id_number", "clerk_mobile")})
-        credential = self.db.get(Credential, data["unit_account"].strip()) if clerk else None
-        stored_hash = credential.password_hash if credential else None
-        if not passwords.verify_password(stored_hash, data["password"]) or clerk is None:
-            raise BusinessError("LOGIN_FAILED", LOGIN_FAILED, status=401)
-        if passwords.needs_rehash(credential.password_hash):
-            credential.password_hash = passwords.hash_password(data["password"])
-        token, claims = issue_token(auth["jwt_secret"], employer_id=credential.unit_account,
-                                    clerk_id=clerk["clerk_id"], minutes=int(auth["session_minutes"]),
-                                    must_change_password=credential.must_change)
-        expires_at = datetime.fromtimestamp(claims["exp"], timezone.utc).isoformat()
-        return {"token": token, "expires_at": expires_at,
-                "must_change_password": credential.must_change}
+    def change_password(self, unit_account, clerk_id, data, source=None):
+        """The logged-in clerk changes the unit's password (also the forced first change).
 
-    @rpc(expected_exceptions=BusinessError)
-    @atomic
-    def change_password(self, unit_account, clerk_id, data):
-        """The logged-in clerk changes the unit's password (also the forced first change)."""
+        Every session of the unit ends: its clerks log in again with the new password."""
         data = load(ChangePasswordSchema(), data)
         credential = self.db.get(Credential, unit_account)
-        if credential is None or not passwords.verify_password(credential.password_hash,
+        if credential is None or not passwords.verify_password(self._hasher(), credential.password_hash,
                                                                data["old_password"]):
             raise BusinessError("WRONG_PASSWORD", "原密码不正确")
         if data["new_password"] == data["old_password"]:
@@ -92,4 +200,109 @@ class AuthService:
         employer = self.employer.get_employer_for_auth(unit_account)
         rules.check_new_password(data["new_password"], unit_account=unit_account,
                                  id_numbers=employer["clerk_id_numbers"])
-        self._store_password(unit_account, data["new_password"], must_change=False)
+        now = _now()
+        self._store_password(unit_account, data["new_password"], must_change=False, now=now)
+        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
+        store.audit(self.db, now, "password_changed", unit_account=unit_account,
+                    clerk_id=int(clerk_id), source=source)
+        self.db.commit()
+        self._announce_revoked(revoked)
+
+    # -- password reset by SMS (F1.2) ----------------------------------------------------
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def request_sms_code(self, data, source=None):
+        """Identity + captcha → a 6-digit code to the clerk's registered mobile (as an event)."""
+        data = load(IdentitySchema(), data)
+        now, policy = _now(), self.policy["sms"]
+        source = source and str(source)[:45]
+        self._check_address(source, now)
+        self._take_captcha(data, source, now, "sms_code_refused")
+        clerk = self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
+        if clerk is None:
+            self._count_address_failure(source, now)
+            self._audit(now, "sms_code_refused", data, source, detail="身份信息不符")
+            self.db.commit()
+            raise BusinessError("IDENTITY_MISMATCH", IDENTITY_FAILED)
+        unit_account, id_number = clerk["unit_account"], data["clerk_id_number"].strip().upper()
+        row = self.db.get(SmsCode, (unit_account, id_number), with_for_update=True)
+        resend = timedelta(seconds=int(policy["resend_seconds"]))
+        if row is not None and now - row.sent_at < resend:
+            wait = int((row.sent_at + resend - now).total_seconds()) + 1
+            raise BusinessError("SMS_TOO_FREQUENT", f"短信验证码发送过于频繁，请{wait}秒后再试",
+                                [{"field": "retry_after_seconds", "message": str(wait)}], status=429)
+        row = row or SmsCode(unit_account=unit_account, clerk_id_number=id_number)
+        code = challenges.new_sms_code()
+        row.clerk_id, row.mobile = clerk["clerk_id"], clerk["mobile"]  # the registered mobile only
+        row.code_hash, row.sent_at, row.failed_tries = challenges.digest(self.secret, code), now, 0
+        row.expires_at = now + timedelta(seconds=int(policy["ttl_seconds"]))
+        self.db.add(row)
+        self._audit(now, "sms_code_sent", data, source, clerk_id=clerk["clerk_id"])
+        self.db.commit()
+        self.dispatch("sms_code_requested", {
+            "mobile": clerk["mobile"], "code": code, "purpose": "password_reset",
+            "unit_account": unit_account, "clerk_name": clerk["clerk_name"],
+            "expires_at": row.expires_at.isoformat()})
+        return {"mobile": mask_mobile(clerk["mobile"]), "expires_at": row.expires_at.isoformat(),
+                "resend_after_seconds": int(policy["resend_seconds"])}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def reset_password(self, data, source=None):
+        """SMS code → new password; the code allows a few tries, then a new one is needed."""
+        data = load(PasswordResetSchema(), data)
+        now = _now()
+        source = source and str(source)[:45]
+        self._check_address(source, now)
+        unit_account, id_number = data["unit_account"].strip(), data["clerk_id_number"].strip().upper()
+        row = self.db.get(SmsCode, (unit_account, id_number), with_for_update=True)
+        if not (row is not None and row.expires_at > now and row.mobile == data["clerk_mobile"].strip()
+                and challenges.matches(self.secret, data["sms_code"].strip(), row.code_hash)):
+            if row is not None:
+                row.failed_tries += 1
+                if row.failed_tries >= int(self.policy["sms"]["max_tries"]):
+                    self.db.delete(row)
+            self._count_address_failure(source, now)
+            self._audit(now, "password_reset_failed", data, source, detail="短信验证码不符")
+            self.db.commit()
+            raise BusinessError("SMS_CODE_INVALID", SMS_CODE_FAILED)
+        employer = self.employer.get_employer_for_auth(unit_account)
+        rules.check_new_password(data["new_password"], unit_account=unit_account,
+                                 id_numbers=employer["clerk_id_numbers"])
+        self._store_password(unit_account, data["new_password"], must_change=False, now=now)
+        self.db.delete(row)
+        store.clear_counter(self.db, "clerk", _clerk_key(unit_account, id_number))
+        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
+        self._audit(now, "password_reset", data, source, clerk_id=row.clerk_id)
+        self.db.commit()
+        self._announce_revoked(revoked)
+
+    # -- sessions ------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def logout(self, unit_account, clerk_id, jti, source=None):
+        now = _now()
+        revoked = store.revoke_sessions(self.db, now, jti=jti)
+        store.audit(self.db, now, "logout", unit_account=unit_account, clerk_id=int(clerk_id), source=source)
+        self.db.commit()
+        self._announce_revoked(revoked)
+
+    def _announce_revoked(self, revoked):
+        """Every gateway replica hears it (a broadcast handler) and refuses those tokens."""
+        if revoked:
+            self.dispatch("session_revoked", {"sessions": revoked})
+
+    @rpc
+    def revoked_sessions(self):
+        """Revoked sessions not yet expired: what a gateway loads when it starts."""
+        return store.revoked_sessions(self.db, _now())
+
+    @rpc
+    def audit_log(self, unit_account, limit=100):
+        """Centre side: the unit's latest security events, newest first."""
+        return [{"at": event.at.isoformat(), "kind": event.kind, "unit_account": event.unit_account,
+                 "clerk_id": event.clerk_id, "clerk_id_number": event.clerk_id_number,
+                 "source": event.source, "detail": event.detail}
+                for event in store.audit_events(self.db, unit_account, min(int(limit), 1000))]

@@ -1,6 +1,7 @@
 """Gateway: the HTTP API. It holds no data; it checks tokens and calls the services over RPC."""
 import json
 import logging
+import re
 import uuid
 from types import SimpleNamespace
 
@@ -15,15 +16,27 @@ from werkzeug.wrappers import Response
 from services.gateway import api  # noqa: F401  (registers the routes)
 from services.gateway.live import LiveTasks
 from services.gateway.routing import error_response, json_response, request_id_from, url_map
+from services.gateway.sessions import SessionRevocation
 from shared.errors import BusinessError, unauthorized
 from shared.runner import DATA_SERVICES
-from shared.tokens import TokenError, check_secret, verify_token
+from shared.tokens import SigningSecret, TokenError, verify_token
 
 log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around an uploaded file
 REQUEST_TIMEOUT_SECONDS = 60
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and lone surrogates from \ud800 escapes
+
+
+def _storable(value):
+    if isinstance(value, str):
+        return not _UNSTORABLE.search(value)
+    if isinstance(value, dict):
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    return True
 
 
 class RequestContext:
@@ -56,6 +69,8 @@ class RequestContext:
             raise BusinessError("BAD_JSON", "请求内容不是有效的JSON（UTF-8）") from None
         if not isinstance(payload, dict):
             raise BusinessError("BAD_JSON", "请求内容应为JSON对象")
+        if not _storable(payload):
+            raise BusinessError("BAD_JSON", "请求内容含有无效字符")
         return payload
 
     def upload(self, field="file"):
@@ -77,10 +92,11 @@ class RequestContext:
         return {name: self.request.args.get(name) for name in names if self.request.args.get(name)}
 
 
-class GatewayService:
+class GatewayService(SessionRevocation):
     name = "gateway"
 
     config = Config()
+    secret = SigningSecret()
     auth = RpcProxy("auth")
     employer = RpcProxy("employer")
     accounts = RpcProxy("accounts")
@@ -146,12 +162,12 @@ class GatewayService:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("请先登录")
-        secret = self.config["AUTH"]["jwt_secret"]
-        check_secret(secret, self.config.get("HPF_MODE", "dev"))
         try:
-            claims = verify_token(secret, token.strip())
+            claims = verify_token(self.secret, token.strip())
         except TokenError:
             raise unauthorized() from None
+        if self.sessions.is_revoked(claims["jti"]):
+            raise unauthorized()
         if claims.get("pwc") and not route.before_password_change:
             raise BusinessError("PASSWORD_CHANGE_REQUIRED", "首次登录须先修改初始密码", status=403)
         return claims

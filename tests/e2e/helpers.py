@@ -42,6 +42,9 @@ def hpf(system, *args):
                           capture_output=True, text=True, timeout=60)
 
 
+PASSWORD = "Hall2026ok"  # what employer_session changes the initial password to
+
+
 def register(system, name):
     clerk = {"name": "孙经办", "id_number": resident_id(), "mobile": mobile()}
     data = {"name": name, "clerks": [clerk]}
@@ -53,20 +56,41 @@ def register(system, name):
     return data, out["unit_account"], out["initial_password"]
 
 
+def captcha_answer(system, captcha_id):
+    """The answer of a captcha, from the dev service (what `hpf dev captcha` prints)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    from hpf.dev import ask
+    with ClusterRpcProxy(system.config, timeout=30) as rpc:
+        return ask(rpc, "captcha_answer", captcha_id)
+
+
+def with_captcha(system, api, form):
+    """The form with a fresh captcha and its answer."""
+    captcha = api.get("/api/v1/auth/captcha").json()
+    return {**form, "captcha_id": captcha["captcha_id"],
+            "captcha_answer": captcha_answer(system, captcha["captcha_id"])}
+
+
+def login(system, api, data, unit_account, password):
+    return api.post("/api/v1/auth/login", json=with_captcha(system, api, login_of(data, unit_account, password)))
+
+
 def employer_session(system, name):
     """A fresh employer and a logged-in API client for it: every e2e test starts here.
 
-    Registers by `hpf centre`, logs in with the initial password, changes it, logs in again.
+    Registers by `hpf centre`, logs in with the initial password and the captcha, changes the
+    password, logs in again.
     """
     data, unit_account, initial = register(system, name)
     api = Api(system.base_url)
-    first = api.post("/api/v1/auth/login", json=login_of(data, unit_account, initial))
+    first = login(system, api, data, unit_account, initial)
     assert first.status_code == 200, first.text
     assert first.json()["must_change_password"] is True
     api.token = first.json()["token"]
     assert api.get("/api/v1/employer").json()["error"]["code"] == "PASSWORD_CHANGE_REQUIRED"
-    changed = api.post("/api/v1/auth/password", json={"old_password": initial, "new_password": "Hall2026ok"})
+    changed = api.post("/api/v1/auth/password", json={"old_password": initial, "new_password": PASSWORD})
     assert changed.status_code == 204, changed.text
-    second = api.post("/api/v1/auth/login", json=login_of(data, unit_account, "Hall2026ok"))
+    second = login(system, api, data, unit_account, PASSWORD)
+    assert second.status_code == 200, second.text
     api.token = second.json()["token"]
     return api, unit_account
