@@ -5,6 +5,7 @@ import eventlet
 import pytest
 import requests
 
+from services.auth.service import AuthService
 from services.gateway.live import LiveTasks
 from services.gateway.service import GatewayService
 from services.progress.service import ProgressService
@@ -20,6 +21,7 @@ EMPLOYER, OTHER = "610100000201", "610100000202"
 
 @pytest.fixture(scope="module")
 def gateway(start_service, config):
+    start_service(AuthService)  # the gateway trusts no token until it has auth's revoked sessions
     start_service(ProgressService)
     start_service(BatchProbe)
     port = free_port()
