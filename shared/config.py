@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yml"
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
-_INT = re.compile(r"-?\d+")
+_INT = re.compile(r"-?(0|[1-9]\d*)")  # "0610" stays text: a code, not a number
 
 
 def _typed(raw):

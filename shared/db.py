@@ -45,7 +45,9 @@ def make_engine(url):
                 path = ROOT / path
             path.parent.mkdir(parents=True, exist_ok=True)
             parsed = parsed.set(database=str(path))
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        # One connection per process: workers queue for it cooperatively instead of blocking
+        # the event loop inside SQLite's busy wait while another worker holds the write lock.
+        engine = create_engine(parsed, connect_args={"timeout": 5}, pool_size=1, max_overflow=0)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):

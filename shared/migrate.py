@@ -18,32 +18,33 @@ def alembic_config(service, url):
 
 
 def upgrade(service, url):
-    """Apply the service's migrations; replicas starting together take turns (PostgreSQL lock)."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as lock:
-            if engine.dialect.name == "postgresql":
-                lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": f"migrate:{service}"})
-            command.upgrade(alembic_config(service, url), "head")
-            if engine.dialect.name == "postgresql":
-                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": f"migrate:{service}"})
-    finally:
-        engine.dispose()
+    command.upgrade(alembic_config(service, url), "head")
 
 
 def prepare(service, config):
-    """Migrate the service's database, then seed what it seeds from configuration."""
+    """Migrate the service's database, then seed what it seeds from configuration.
+
+    Replicas starting together take turns (a PostgreSQL advisory lock around both steps).
+    """
     url = service_db_url(config, service)
-    upgrade(service, url)
     try:
-        bootstrap = importlib.import_module(f"services.{service}.bootstrap")
+        bootstrap = importlib.import_module(f"services.{service}.bootstrap").bootstrap
     except ModuleNotFoundError:
-        return
+        bootstrap = None
     engine = make_engine(url)
+    postgres = engine.dialect.name == "postgresql"
+    key = {"key": f"migrate:{service}"}
     try:
-        with Session(engine) as session:
-            bootstrap.bootstrap(session, config)
-            session.commit()
+        with engine.connect() as lock:
+            if postgres:
+                lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), key)
+            upgrade(service, url)
+            if bootstrap is not None:
+                with Session(engine) as session:
+                    bootstrap(session, config)
+                    session.commit()
+            if postgres:
+                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), key)
     finally:
         engine.dispose()
 

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN, Decimal, Invalid
 ROUNDING_UNITS = {"yuan": Decimal("1"), "fen": Decimal("0.01")}
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 CENT = Decimal("0.01")
+MAX_DIGITS = 13  # integer digits: nothing the hall handles reaches ten trillion yuan
 
 
 class MoneyError(ValueError):
@@ -22,7 +23,9 @@ def to_money(value, max_places=2):
             amount = Decimal(text)
         except InvalidOperation:
             raise MoneyError("金额格式不正确") from None
-    if not amount.is_finite():
+        if "e" in text.lower():  # "1E+30" is a number, but not how anyone writes an amount
+            raise MoneyError("金额格式不正确")
+    if not amount.is_finite() or amount.adjusted() >= MAX_DIGITS:
         raise MoneyError("金额格式不正确")
     if -amount.as_tuple().exponent > max_places:
         raise MoneyError(f"金额最多保留{max_places}位小数")

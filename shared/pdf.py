@@ -58,14 +58,14 @@ def render_voucher(voucher):
                             leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
                             title=f"{voucher.business_type}凭证 {voucher.number}", author=voucher.centre_name)
     head = [
-        Paragraph(f"{voucher.centre_name}", TITLE),
-        Paragraph(f"{voucher.business_type}凭证", TITLE),
+        Paragraph(_escape(voucher.centre_name), TITLE),
+        Paragraph(_escape(f"{voucher.business_type}凭证"), TITLE),
         Spacer(1, 4 * mm),
-        Paragraph(f"业务编号：{voucher.number}　　业务日期：{voucher.business_date}", BODY),
-        Paragraph(f"单位名称：{voucher.employer_name}　　单位账号：{voucher.unit_account}", BODY),
+        Paragraph(_escape(f"业务编号：{voucher.number}　　业务日期：{voucher.business_date}"), BODY),
+        Paragraph(_escape(f"单位名称：{voucher.employer_name}　　单位账号：{voucher.unit_account}"), BODY),
         Spacer(1, 3 * mm),
     ]
-    header = [Paragraph(str(c), CELL) for c in voucher.columns]
+    header = [Paragraph(_escape(c), CELL) for c in voucher.columns]
     widths = [doc.width / len(voucher.columns)] * len(voucher.columns)
     style = TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 8),
@@ -81,8 +81,8 @@ def render_voucher(voucher):
         tables.append(table)
     tail = [Spacer(1, 4 * mm)]
     if voucher.totals:
-        tail.append(Paragraph("　　".join(f"{label}：{value}" for label, value in voucher.totals), BODY))
-    tail.append(Paragraph(f"验证码：{voucher.verification_code}（可在网厅核验本凭证真伪）", BODY))
+        tail.append(Paragraph(_escape("　　".join(f"{label}：{value}" for label, value in voucher.totals)), BODY))
+    tail.append(Paragraph(_escape(f"验证码：{voucher.verification_code}（可在网厅核验本凭证真伪）"), BODY))
     doc.build(head + tables + tail, onFirstPage=_footer(voucher), onLaterPages=_footer(voucher))
     return buffer.getvalue()
 

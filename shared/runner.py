@@ -36,6 +36,7 @@ def main(argv=None):
 
     from nameko.cli.run import run
     from shared.config import load_config
+    from shared.tokens import check_production_secrets
 
     parser = argparse.ArgumentParser(prog="hpf-service", description="运行一个服务进程")
     parser.add_argument("service", choices=sorted({**SERVICES, **DEV_SERVICES}))
@@ -44,6 +45,10 @@ def main(argv=None):
 
     configure_logging(args.service)
     config = load_config(args.config)
+    try:
+        check_production_secrets(config)
+    except RuntimeError as exc:
+        sys.exit(f"{args.service}: 拒绝启动: {exc}")
     run([service_class(args.service)], config)
 
 

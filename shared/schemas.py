@@ -17,6 +17,8 @@ _MESSAGES = {
     "Not a valid list.": "应为列表",
     "Unknown field.": "不允许的字段",
     "Invalid input type.": "格式不正确",
+    "Not a valid number.": "应为数字",
+    "Not a valid email address.": "电子邮箱格式不正确",
 }
 
 
@@ -30,7 +32,8 @@ def _chinese(message):
         return "取值不在允许范围内"
     if message.startswith("Must be greater") or message.startswith("Must be less"):
         return "数值超出允许范围"
-    return message
+    # our own validators speak Chinese; any other library message must not reach a clerk
+    return message if not message.isascii() else "格式不正确"
 
 
 def flatten_errors(messages, prefix=""):
@@ -56,6 +59,10 @@ def load(schema, data, **kwargs):
         return schema.load(data, **kwargs)
     except ValidationError as exc:
         raise validation_error(flatten_errors(exc.messages)) from None
+
+
+MAX_PAGE = 100_000  # paging beyond this is a forged request, not a clerk browsing
+MAX_OFFSET = 10_000_000
 
 
 class StrictSchema(Schema):

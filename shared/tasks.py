@@ -63,22 +63,26 @@ class ErrorRowSchema(Schema):
     original = fields.Dict(load_default=dict)  # the row as the clerk gave it, for the error file
 
 
+MAX_COUNT = 2 ** 31 - 1  # what an INTEGER column holds: a larger count is not a real snapshot
+_COUNT = validate.Range(min=0, max=MAX_COUNT)
+
+
 class TaskSnapshotSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
     task_id = fields.String(required=True, validate=validate.Length(1, 64))
-    seq = fields.Integer(required=True, validate=validate.Range(min=1))
-    employer_id = fields.String(required=True)
-    service = fields.String(required=True)
-    kind = fields.String(required=True)
-    title = fields.String(load_default="")
+    seq = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_COUNT))
+    employer_id = fields.String(required=True, validate=validate.Length(1, 20))
+    service = fields.String(required=True, validate=validate.Length(1, 30))
+    kind = fields.String(required=True, validate=validate.Length(1, 50))
+    title = fields.String(load_default="", validate=validate.Length(max=100))
     needs_review = fields.Boolean(load_default=False)
-    submitted_by = fields.String(load_default="", allow_none=True)
+    submitted_by = fields.String(load_default="", allow_none=True, validate=validate.Length(max=50))
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    total = fields.Integer(load_default=0)
-    done = fields.Integer(load_default=0)
-    failed = fields.Integer(load_default=0)
+    total = fields.Integer(load_default=0, validate=_COUNT)
+    done = fields.Integer(load_default=0, validate=_COUNT)
+    failed = fields.Integer(load_default=0, validate=_COUNT)
     submitted_at = fields.String(allow_none=True, load_default=None)
     started_at = fields.String(allow_none=True, load_default=None)
     finished_at = fields.String(allow_none=True, load_default=None)

@@ -15,11 +15,27 @@ class TokenError(Exception):
     pass
 
 
-def check_secret(secret, mode):
-    """Production refuses to start with a missing, short or development secret."""
-    if mode == "production" and (not secret or secret.startswith(DEV_SECRET_PREFIX)
-                                 or len(secret) < MIN_SECRET_LENGTH):
-        raise RuntimeError("HPF_JWT_SECRET must be set to a strong secret in production mode")
+MODES = ("dev", "production")
+
+
+def check_secret(secret, mode, variable="HPF_JWT_SECRET"):
+    """Outside development a missing, short or development secret refuses to start.
+
+    An unknown mode is refused too: a typo must not fall back to the public development secret.
+    """
+    if mode not in MODES:
+        raise RuntimeError(f"HPF_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    secret = "" if secret is None else str(secret)
+    if mode != "dev" and (secret.startswith(DEV_SECRET_PREFIX) or len(secret) < MIN_SECRET_LENGTH):
+        raise RuntimeError(f"{variable} must be set to a strong secret (at least "
+                           f"{MIN_SECRET_LENGTH} characters) in production mode")
+
+
+def check_production_secrets(config):
+    """Every process checks every secret at start: tokens and voucher codes alike."""
+    mode = config.get("HPF_MODE", "dev")
+    check_secret(config["AUTH"]["jwt_secret"], mode, "HPF_JWT_SECRET")
+    check_secret(config["VOUCHERS"]["secret"], mode, "HPF_VOUCHER_SECRET")
 
 
 class SigningSecret(DependencyProvider):
@@ -27,8 +43,8 @@ class SigningSecret(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.secret = config["AUTH"]["jwt_secret"]
-        check_secret(self.secret, config.get("HPF_MODE", "dev"))
+        check_production_secrets(config)
+        self.secret = str(config["AUTH"]["jwt_secret"])
 
     def get_dependency(self, worker_ctx):
         return self.secret

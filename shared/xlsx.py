@@ -104,9 +104,15 @@ def _text_cell(ws, value):
     return cell
 
 
+def export_text(value):
+    """A value as exported text; one that a spreadsheet would take for a formula is escaped."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _set_text(cell, value):
-    """Every exported value is a string cell: nothing a clerk opens can run as a formula."""
-    cell.value = "" if value is None else str(value)
+    """Every exported value is an escaped string cell: nothing a clerk opens runs as a formula."""
+    cell.value = export_text(value)
     cell.data_type = "s"
     cell.number_format = TEXT_FORMAT
 

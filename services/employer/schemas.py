@@ -5,7 +5,7 @@ from services.employer.rules import (
     CONSULTATION_TYPES, CONTENT_MAX, CONTENT_MIN, MESSAGE_KINDS, PENDING, REPLIED, REPLY_MAX,
     display_items)
 from shared.identity import mask_id, mask_mobile
-from shared.schemas import CreditCode, LenientSchema, Mobile, ResidentIdNumber, StrictSchema
+from shared.schemas import MAX_OFFSET, CreditCode, LenientSchema, Mobile, ResidentIdNumber, StrictSchema
 
 POSTAL = validate.Regexp(r"^\d{6}$", error="邮政编码须为6位数字")
 BANK_ACCOUNT = validate.Regexp(r"^\d{8,30}$", error="银行账号须为8至30位数字")
@@ -145,7 +145,7 @@ class MessageQuerySchema(LenientSchema):
     kind = fields.String(load_default=None, validate=validate.OneOf(MESSAGE_KINDS))
     unread = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 class MessageOutSchema(LenientSchema):

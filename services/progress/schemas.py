@@ -2,7 +2,7 @@
 from marshmallow import RAISE, fields, validate
 
 from services.progress.rules import ERRORS_SHOWN, iso_utc, percent
-from shared.schemas import DateRangeSchema, LenientSchema
+from shared.schemas import MAX_PAGE, DateRangeSchema, LenientSchema
 from shared.tasks import STATUS_NAMES, STATUSES, TaskSnapshotSchema
 
 
@@ -73,7 +73,7 @@ class ResultQuerySchema(DateRangeSchema):
         unknown = RAISE
 
     kind = fields.String(validate=validate.Length(1, 50), metadata={"description": "交易代码"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 

@@ -46,7 +46,7 @@ class ProgressService:
         try:
             snapshot = StoredSnapshotSchema().load(payload)
             row = rules.task_row(snapshot, datetime.now(timezone.utc))
-        except (ValidationError, ValueError, TypeError) as exc:
+        except (ValidationError, ValueError, TypeError, OverflowError) as exc:
             log.warning("task snapshot dropped: %s", exc)
             return
         try:

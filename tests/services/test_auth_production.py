@@ -31,7 +31,8 @@ class Listener:
 
 
 def production(config, secret):
-    return {"HPF_MODE": "production", "AUTH": {**config["AUTH"], "jwt_secret": secret}}
+    return {"HPF_MODE": "production", "AUTH": {**config["AUTH"], "jwt_secret": secret},
+            "VOUCHERS": {"secret": STRONG}}
 
 
 def refuses_to_start(service, config, match):

@@ -72,7 +72,7 @@ def test_f16_1_error_file_has_original_values_and_reason_as_text(rpc):
     sheet = load_workbook(io.BytesIO(base64.b64decode(file["content_base64"]))).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows == [["个人姓名", "证件号码", "行号", "错误原因"],
-                    ["职工4", "=610113199001010004", "5", "证件号码校验位错误"]]
+                    ["职工4", "'=610113199001010004", "5", "证件号码校验位错误"]]
     assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row)  # never a formula
 
 

@@ -36,16 +36,25 @@ def test_compose_has_broker_database_and_scalable_services():
         env = services[name]["environment"]
         assert env["AMQP_URI"].startswith("amqp://")
         if name != "gateway":
+            assert env[f"{name.upper()}_DB_URL"].startswith(f"postgresql://hpf_{name}:")
             assert env[f"{name.upper()}_DB_URL"].endswith(f"/hpf_{name}")
     assert services["gateway"]["ports"] == ["8000:8000"]
-    assert "ports" not in services["accounts"]
+    assert "ports" not in services["accounts"] and "ports" not in services["rabbitmq"]
 
 
-def test_one_database_per_service_is_created():
-    init = (ROOT / "deploy" / "postgres-init.sql").read_text()
-    for name in service_dirs():
-        if name != "gateway":
-            assert f"CREATE DATABASE hpf_{name};" in init
+def test_compose_has_no_default_secrets():
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for variable in ("HPF_JWT_SECRET", "HPF_VOUCHER_SECRET", "HPF_AMQP_PASSWORD", "HPF_DB_PASSWORD",
+                     "POSTGRES_PASSWORD"):
+        assert f"${{{variable}:?" in text
+    assert "guest" not in text
+
+
+def test_one_database_and_role_per_service_is_created():
+    init = (ROOT / "deploy" / "postgres-init.sh").read_text()
+    listed = init.split("for service in ", 1)[1].split(";", 1)[0].split()
+    assert sorted(listed) == sorted(name for name in service_dirs() if name != "gateway")
+    assert "CREATE DATABASE hpf_$service OWNER hpf_$service;" in init
 
 
 def test_image_entrypoint_waits_and_migrates():

@@ -10,7 +10,8 @@ from shared.errors import BusinessError, not_found
 from shared.schemas import Money, StrictSchema, load
 from shared.tasks import (FAILED, PARTIAL, RUNNING, SUCCEEDED, Task, TaskSnapshotSchema,
                           final_status, report_step)
-from shared.tokens import TokenError, check_secret, issue_token, verify_token
+from shared.tokens import (TokenError, check_production_secrets, check_secret, issue_token,
+                           verify_token)
 
 SECRET = "s" * 40
 
@@ -72,6 +73,20 @@ def test_production_refuses_default_or_short_secret():
         with pytest.raises(RuntimeError):
             check_secret(bad, "production")
     check_secret("x" * 40, "production")
+
+
+def test_an_unknown_mode_never_falls_back_to_the_development_secret():
+    for mode in ("prod", "Production", ""):
+        with pytest.raises(RuntimeError, match="HPF_MODE"):
+            check_secret("x" * 40, mode)
+
+
+def test_production_checks_the_voucher_secret_too():
+    config = {"HPF_MODE": "production", "AUTH": {"jwt_secret": "j" * 40},
+              "VOUCHERS": {"secret": "dev-only-voucher-secret-change-me"}}
+    with pytest.raises(RuntimeError, match="HPF_VOUCHER_SECRET"):
+        check_production_secrets(config)
+    check_production_secrets({**config, "VOUCHERS": {"secret": "v" * 40}})
 
 
 def test_report_step_is_bounded():

@@ -86,7 +86,7 @@ def test_export_cells_never_become_formulas():
     wb = load_workbook(io.BytesIO(write_rows("报错", ["姓名", "错误原因"], [["=HYPERLINK(\"x\")", "+1"]])))
     row = list(wb.active.iter_rows(min_row=2))[0]
     assert [c.data_type for c in row] == ["s", "s"]
-    assert row[0].value == "=HYPERLINK(\"x\")"
+    assert [c.value for c in row] == ["'=HYPERLINK(\"x\")", "'+1"]  # escaped, as the spec asks
 
 
 def test_normalize_text():
@@ -101,3 +101,9 @@ def test_voucher_pdf_and_code():
                                  "测试单位", "610100000001", code, ["序号", "姓名"],
                                  [[str(i), f"职工{i}"] for i in range(120)], [("合计人数", "120")]))
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2
+
+
+def test_voucher_text_is_never_markup():
+    pdf = render_voucher(Voucher("中心", "个人开户", "KH1", "2026-11-27", 'A<B&C公司<img src="/etc/hostname"/>',
+                                 "610100000001", "CODE", ["姓名<"], [["<b>职工</b>"]], [("合计<", "1&2")]))
+    assert pdf.startswith(b"%PDF")

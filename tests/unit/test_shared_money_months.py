@@ -36,6 +36,9 @@ def test_money_parsing():
         to_money("abc")
     with pytest.raises(MoneyError):
         to_money("NaN")
+    for odd in ("1E+30", "5e3", "99999999999999"):
+        with pytest.raises(MoneyError):
+            to_money(odd)
     assert money_str(Decimal("3")) == "3.00"
 
 
