@@ -32,20 +32,20 @@ def prepare(service, config):
     except ModuleNotFoundError:
         bootstrap = None
     engine = make_engine(url)
-    postgres = engine.dialect.name == "postgresql"
+    lock = engine.connect() if engine.dialect.name == "postgresql" else None
     key = {"key": f"migrate:{service}"}
     try:
-        with engine.connect() as lock:
-            if postgres:
-                lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), key)
-            upgrade(service, url)
-            if bootstrap is not None:
-                with Session(engine) as session:
-                    bootstrap(session, config)
-                    session.commit()
-            if postgres:
-                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), key)
+        if lock is not None:
+            lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), key)
+        upgrade(service, url)
+        if bootstrap is not None:
+            with Session(engine) as session:
+                bootstrap(session, config)
+                session.commit()
     finally:
+        if lock is not None:
+            lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), key)
+            lock.close()
         engine.dispose()
 
 
