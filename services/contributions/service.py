@@ -1,12 +1,14 @@
 """Contributions service: the policy of each HPF year and the employers' remittance accounts."""
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
+from nameko.dependency_providers import Config
 from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from services.contributions.models import EmployerAccount, Policy
 from services.contributions.schemas import (
     EmployerChangedSchema, EmployerRegisteredSchema, PolicySchema)
+from shared.clock import centre_today
 from shared.db import Database, atomic
 from shared.errors import BusinessError
 from shared.months import hpf_year_of, hpf_year_of_month
@@ -16,6 +18,7 @@ class ContributionsService:
     name = "contributions"
 
     db = Database()
+    config = Config()
 
     @rpc
     def ping(self):
@@ -25,7 +28,7 @@ class ContributionsService:
     def get_policy(self, year=None, month=None):
         """The policy of an HPF year (by year, by a YYYYMM month, or the current one)."""
         if year is None:
-            year = hpf_year_of_month(month) if month else hpf_year_of(date.today())
+            year = hpf_year_of_month(month) if month else hpf_year_of(centre_today(self.config))
         policy = self.db.get(Policy, int(year))
         if policy is None:
             raise BusinessError("POLICY_MISSING", f"{year}年度缴存政策尚未设置，请联系中心")

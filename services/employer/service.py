@@ -23,6 +23,7 @@ from services.employer.schemas import (
     EmployerOutSchema, EmployerRegisteredSchema, HomeStatsSchema, MarkReadSchema, MessageQuerySchema,
     MessagesOutSchema, NoticeSchema, RegisterEmployerSchema, ReplySchema, ShortcutsInSchema,
     ShortcutsOutSchema, VerifyClerkSchema)
+from shared.clock import centre_today
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, not_found, validation_error
 from shared.pdf import Voucher, render_voucher, voucher_code
@@ -65,7 +66,8 @@ class EmployerService:
         if store.employer_by_credit_code(self.db, data["credit_code"]) is not None:
             raise conflict("EMPLOYER_EXISTS", "该统一社会信用代码的单位已登记")
         try:
-            employer = store.add_employer(self.db, data, self.config["CENTRE"]["unit_account_prefix"])
+            employer = store.add_employer(self.db, data, self.config["CENTRE"]["unit_account_prefix"],
+                                          centre_today(self.config))
         except IntegrityError:
             self.db.rollback()
             raise conflict("EMPLOYER_EXISTS", "该统一社会信用代码的单位已登记") from None
@@ -152,7 +154,8 @@ class EmployerService:
 
     def _change(self, employer, data, channel, clerk_name):
         items = rules.change_items(store.current_values(employer), data)
-        change = store.apply_change(self.db, employer, data, items, channel, clerk_name)
+        change = store.apply_change(self.db, employer, data, items, channel, clerk_name,
+                                    centre_today(self.config))
         result = ChangeOutSchema().dump(change)
         self.db.commit()  # the fact is durable before anyone hears of it
         self.dispatch("employer_changed",

@@ -1,5 +1,5 @@
 """Queries and writes of the employer service."""
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,9 +19,9 @@ def employer_by_credit_code(session, credit_code):
     return session.scalars(select(Employer).where(Employer.credit_code == credit_code)).one_or_none()
 
 
-def add_employer(session, data, prefix):
+def add_employer(session, data, prefix, today):
     clerks = data.pop("clerks")
-    employer = Employer(**data, status="正常", opened_on=date.today(),
+    employer = Employer(**data, status="正常", opened_on=today,
                         created_at=datetime.now(timezone.utc))
     employer.clerks = [Clerk(**clerk) for clerk in clerks]
     session.add(employer)
@@ -45,7 +45,7 @@ def current_values(employer):
     return values
 
 
-def apply_change(session, employer, data, items, channel, clerk_name):
+def apply_change(session, employer, data, items, channel, clerk_name, today):
     """Write the new values and the change record with its old and new values."""
     for item in items:
         if item["field"] == "clerks":
@@ -54,7 +54,7 @@ def apply_change(session, employer, data, items, channel, clerk_name):
             setattr(employer, item["field"], data[item["field"]])
     now = datetime.now(timezone.utc)
     change = EmployerChange(employer_id=employer.id, channel=channel, clerk_name=clerk_name,
-                            items=items, business_date=date.today(), changed_at=now)
+                            items=items, business_date=today, changed_at=now)
     session.add(change)
     session.flush()
     change.number = change_number(change.business_date, change.id)

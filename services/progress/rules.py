@@ -1,5 +1,5 @@
 """Pure rules of the progress service: a snapshot as a row, date ranges, the error file."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timezone
 
 from shared.tasks import FINAL_STATUSES
 
@@ -41,14 +41,6 @@ def percent(total, done, failed, status):
     if not total:
         return 0
     return min(100, (done + failed) * 100 // total)
-
-
-def day_range(start, end, zone):
-    """Dates chosen by a clerk (the centre's calendar) as UTC bounds [lower, upper)."""
-    lower = datetime.combine(start, time(), zone).astimezone(timezone.utc) if start else None
-    upper = (datetime.combine(end + timedelta(days=1), time(), zone).astimezone(timezone.utc)
-             if end else None)
-    return lower, upper
 
 
 def _reason(error):

@@ -5,7 +5,6 @@ it to report. Everything it answers is scoped to the caller's employer."""
 import base64
 import logging
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import eventlet
 from eventlet import tpool
@@ -19,6 +18,7 @@ from services.progress import rules, store
 from services.progress.schemas import (KindSchema, ResultQuerySchema, StoredSnapshotSchema,
                                        TaskOutSchema, TaskQuerySchema, TaskRowSchema)
 from shared import xlsx
+from shared.clock import centre_zone, day_range
 from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
 from shared.schemas import load
@@ -56,8 +56,7 @@ class ProgressService:
             raise
 
     def _day_range(self, query):
-        zone = ZoneInfo(self.config["CENTRE"]["timezone"])
-        return rules.day_range(query.get("start"), query.get("end"), zone)
+        return day_range(query.get("start"), query.get("end"), centre_zone(self.config))
 
     def _page(self, rows, total, query):
         return {"items": TaskRowSchema(many=True).dump(rows), "total": total,

@@ -6,6 +6,7 @@ import pytest
 
 from services.progress import rules
 from services.progress.schemas import StoredSnapshotSchema, TaskOutSchema, TaskQuerySchema
+from shared.clock import day_range
 from shared.errors import BusinessError
 from shared.schemas import load
 from shared.tasks import Task
@@ -59,10 +60,10 @@ def test_f15_1_percent():
 
 
 def test_f15_1_dates_are_the_centres_calendar_days():
-    lower, upper = rules.day_range(date(2026, 11, 27), date(2026, 11, 27), ZoneInfo("Asia/Shanghai"))
+    lower, upper = day_range(date(2026, 11, 27), date(2026, 11, 27), ZoneInfo("Asia/Shanghai"))
     assert lower == datetime(2026, 11, 26, 16, 0, tzinfo=timezone.utc)
     assert upper == datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc)
-    assert rules.day_range(None, None, ZoneInfo("Asia/Shanghai")) == (None, None)
+    assert day_range(None, None, ZoneInfo("Asia/Shanghai")) == (None, None)
 
 
 def test_f15_1_query_refuses_reversed_dates_and_unknown_status_in_chinese():
