@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,12 @@ def make_engine(url):
 
         return engine
     return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def upsert_insert(session, table):
+    """An INSERT with ON CONFLICT clauses, for the database the session is bound to."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
+        session.get_bind().dialect.name](table)
 
 
 def service_db_url(config, service_name):

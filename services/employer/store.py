@@ -2,12 +2,11 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from services.employer.models import Clerk, Consultation, Employer, EmployerChange, Message, Shortcut
 from services.employer.rules import FIELD_LABELS, PENDING, change_number, unit_account_for
+from shared.db import upsert_insert
 
 
 def employer_by_unit_account(session, unit_account, lock=False):
@@ -109,9 +108,8 @@ def add_messages(session, rows):
     """Insert messages in one statement; one already there for the same source is kept as it is."""
     if not rows:
         return 0
-    dialect_insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
     now = datetime.now(timezone.utc)
-    statement = (dialect_insert(Message).on_conflict_do_nothing(index_elements=["employer_id", "source_key"])
+    statement = (upsert_insert(session, Message).on_conflict_do_nothing(index_elements=["employer_id", "source_key"])
                  .returning(Message.id))
     inserted = session.scalars(statement, [{"created_at": now, "read_at": None, **row} for row in rows])
     return len(inserted.all())

@@ -1,11 +1,10 @@
 """Queries and writes of the progress service."""
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.progress.models import TaskRecord
+from shared.db import upsert_insert
 from shared.tasks import FINAL_STATUSES
 
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _TABLE = TaskRecord.__table__
 ROW_COLUMNS = [c for c in _TABLE.c if c.name != "errors"]
 
@@ -14,7 +13,7 @@ def save_snapshot(session, row):
     """Insert the task, or replace it only when this snapshot's seq is higher.
 
     One statement, so replicas receiving snapshots of one task in any order agree."""
-    insert = _INSERT[session.get_bind().dialect.name](_TABLE).values(**row)
+    insert = upsert_insert(session, _TABLE).values(**row)
     session.execute(insert.on_conflict_do_update(
         index_elements=[_TABLE.c.task_id],
         set_={name: insert.excluded[name] for name in row if name != "task_id"},
