@@ -20,7 +20,7 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openpyxl import load_workbook  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import Column, MetaData, Numeric, Table, Text, create_engine  # noqa: E402
 
 from hpf.system import System  # noqa: E402
 from services.accounts.templates import OPENING  # noqa: E402
@@ -70,12 +70,14 @@ def floor(data, db_url):
     wb = load_workbook(io.BytesIO(data), read_only=True)
     rows = [[c.value for c in row] for row in wb.worksheets[0].iter_rows(min_row=2) if row[0].value]
     wb.close()
+    columns = ("name", "id_number", "base", "mobile", "household", "address", "phone")
+    table = Table("floor_rows", MetaData(), *(Column(name, Numeric(12, 2) if name == "base" else Text)
+                                             for name in columns), prefixes=["TEMPORARY"])
     engine = create_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("create temp table floor_rows (name text, id_number text, base numeric(12,2), "
-                          "mobile text, household text, address text, phone text)"))
-        conn.execute(text("insert into floor_rows values (:a, :b, :c, :d, :e, :f, :g)"),
-                     [dict(zip("abcdefg", row)) for row in rows])
+        table.create(conn)
+        # Core insert: SQLAlchemy batches the rows into multi-row INSERTs, the fastest plain path
+        conn.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
     engine.dispose()
     return time.perf_counter() - started
 
