@@ -169,8 +169,8 @@ class AccountsService:
     def resume_stale_batches(self):
         """Batches whose start event was lost, or whose worker died, are started again."""
         stale = int(self.config["ACCOUNTS"]["stale_batch_seconds"])
-        batch_ids = store.stale_batches(self.db, store.now() - timedelta(seconds=stale))
-        self.db.rollback()
+        batch_ids = store.claim_stale_batches(self.db, store.now() - timedelta(seconds=stale))
+        self.db.commit()
         for batch_id in batch_ids:  # here, not by event: at start-up the event queue may not be bound yet
             self.on_openings_submitted({"batch_id": batch_id})
 
