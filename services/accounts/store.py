@@ -73,10 +73,14 @@ def clear_drafts(session, unit_account):
 # ---------- batches ----------
 
 def create_batch(session, unit_account, employer_name, clerk_name, task_id, today):
-    """Move the whole roster into a new batch in one statement; None if the roster is empty."""
-    last = session.scalar(select(func.max(OpeningDraft.id)).where(OpeningDraft.unit_account == unit_account))
-    if last is None:
+    """Move the whole roster into a new batch in one statement; None if the roster is empty.
+
+    The roster is locked first: a concurrent submit waits, then finds it moved (empty)."""
+    locked = session.scalars(select(OpeningDraft.id).where(OpeningDraft.unit_account == unit_account)
+                             .with_for_update()).all()
+    if not locked:
         return None
+    last = max(locked)
     mine = (OpeningDraft.unit_account == unit_account) & (OpeningDraft.id <= last)
     stamp = now()
     batch = OpeningBatch(task_id=task_id, unit_account=unit_account, employer_name=employer_name,

@@ -123,6 +123,20 @@ def test_f3_1_two_sweeps_claim_a_stale_batch_once(engine):
         assert batch_id in claimed and batch_id not in other.wait()
 
 
+def test_f3_1_a_roster_submitted_twice_at_once_goes_into_one_batch(engine):
+    unit = "610199990005"
+    with Session(engine) as session:
+        store.add_drafts(session, unit, roster(5))
+        session.commit()
+    with Session(engine) as first, Session(engine) as second:
+        batch = store.create_batch(first, unit, "某单位", "某经办", "submitted-first", date.today())
+        other = eventlet.spawn(store.create_batch, second, unit, "某单位", "某经办", "submitted-second",
+                               date.today())
+        eventlet.sleep(0.2)
+        first.commit()
+        assert batch.total == 5 and other.wait() is None
+
+
 def test_f3_1_same_person_opened_concurrently_fails_alone_through_the_unique_index(engine, config):
     """Two rows of one person reach the same chunk (as two concurrent batches would): the bulk
     insert trips the index, the chunk is redone row by row, and only the second row fails."""
