@@ -19,7 +19,7 @@ from services.accounts.schemas import (
 from services.accounts.templates import HEADERS, OPENING
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.db import Database, atomic
-from shared.errors import COUNTER_ONLY, BusinessError, conflict, not_found, validation_error
+from shared.errors import COUNTER_ONLY, BusinessError, conflict, forbidden, not_found, validation_error
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.xlsx import file_error, read_rows, write_template
@@ -55,8 +55,13 @@ class AccountsService:
         return rules.OpeningLimits.of(self.contributions.get_policy(), self.config["ACCOUNTS"], date.today())
 
     def _names(self, unit_account, clerk_id=None):
+        """The employer's name and, when `clerk_id` is given, that clerk's (still one of its clerks)."""
         employer = self.employer.get_employer(unit_account)
-        clerk = next((c["name"] for c in employer["clerks"] if str(c["id"]) == str(clerk_id)), "")
+        if clerk_id is None:
+            return employer["name"], None
+        clerk = next((c["name"] for c in employer["clerks"] if str(c["id"]) == str(clerk_id)), None)
+        if clerk is None:  # removed at the counter while still holding a token
+            raise forbidden("经办人信息已变更，请重新登录")
         return employer["name"], clerk
 
     def _checked_draft(self, unit_account, values, limits, exclude=None):

@@ -353,3 +353,20 @@ def test_another_employers_records_are_not_found(rpc, employer, listener):
     assert rpc.accounts.list_openings(other) == [] and rpc.accounts.list_member_changes(other) == []
     assert rpc.accounts.member_counts(other)["total"] == 0
     assert rpc.accounts.get_member(unit, member["account_no"])["address"] == "某地"
+
+
+def test_a_clerk_removed_at_the_counter_can_no_longer_submit_or_change(rpc, employer, listener):
+    unit, clerk_id, _ = employer
+    [member] = open_members(rpc, unit, clerk_id, listener[0], [draft()])
+    rpc.accounts.add_opening_draft(unit, draft())
+    rpc.employer.counter_change_employer(unit, {"clerks": [{"name": "新经办", "id_number": resident_id(),
+                                                            "mobile": mobile()}]}, "柜员李")
+    calls = [lambda: rpc.accounts.submit_openings(unit, clerk_id),
+             lambda: rpc.accounts.change_member(unit, member["account_no"], clerk_id, {"address": "别处"})]
+    for call in calls:
+        with pytest.raises(BusinessError) as err:
+            call()
+        assert (err.value.code, err.value.status, err.value.message) == ("FORBIDDEN", 403, "经办人信息已变更，请重新登录")
+    assert rpc.accounts.list_opening_drafts(unit)["total"] == 1 and len(rpc.accounts.list_openings(unit)) == 1
+    assert rpc.accounts.get_member(unit, member["account_no"])["address"] == member["address"]
+    assert rpc.accounts.list_member_changes(unit) == []
