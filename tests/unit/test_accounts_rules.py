@@ -6,6 +6,9 @@ from types import SimpleNamespace
 import pytest
 
 from services.accounts import rules
+from services.accounts.schemas import PageSchema
+from shared.errors import BusinessError
+from shared.schemas import load
 from tests.factories import mobile, resident_id
 
 POLICY = {"base_floor": "2160.00", "base_cap": "27000.00"}
@@ -91,3 +94,15 @@ def test_member_counts_always_list_the_four_statuses():
     counts = rules.status_counts({"01": 3, "02": 1})
     assert counts["total"] == 4
     assert [(s["code"], s["count"]) for s in counts["by_status"]] == [("01", 3), ("02", 1), ("03", 0), ("06", 0)]
+
+
+@pytest.mark.parametrize("query", [{"page": "99999999999999999999"}, {"page": "100001"},
+                                   {"page_size": "99999999999999999999"}, {"page": "0"}])
+def test_paging_out_of_range_is_a_validation_error(query):
+    with pytest.raises(BusinessError) as err:
+        load(PageSchema(), query)
+    assert err.value.code == "VALIDATION_ERROR" and err.value.details[0]["message"] == "数值超出允许范围"
+
+
+def test_paging_up_to_the_last_allowed_page():
+    assert load(PageSchema(), {"page": "100000", "page_size": "500"}) == {"page": 100000, "page_size": 500}
