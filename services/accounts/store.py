@@ -158,10 +158,9 @@ def mark_opened(session, row_ids):
 
 
 def mark_failed(session, failures):
-    """[{id, column, error}]: rare, so one statement each is fine."""
-    for failure in failures:
-        session.execute(update(OpeningRow).where(OpeningRow.id == failure["id"])
-                        .values(state="failed", column=failure["column"], error=failure["error"]))
+    """[{id, column, error}], in one bulk update by primary key."""
+    if failures:
+        session.execute(update(OpeningRow), [{**failure, "state": "failed"} for failure in failures])
 
 
 def add_members(session, members):
