@@ -16,7 +16,7 @@ from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
     ImportResultSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
     MemberOutSchema, MemberQuerySchema, PageSchema)
-from services.accounts.templates import HEADERS, OPENING
+from services.accounts.templates import HEADERS, OPENING, opening_template
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.db import Database, atomic
 from shared.errors import COUNTER_ONLY, BusinessError, conflict, forbidden, not_found, validation_error
@@ -82,7 +82,8 @@ class AccountsService:
 
     @rpc
     def opening_template(self):
-        return file_result("opening-template.xlsx", XLSX, tpool.execute(write_template, OPENING))
+        template = opening_template(self.config["ACCOUNTS"], self.config["GATEWAY"]["max_upload_bytes"])
+        return file_result("opening-template.xlsx", XLSX, tpool.execute(write_template, template))
 
     @rpc(expected_exceptions=BusinessError)
     @atomic

@@ -124,7 +124,7 @@ def test_f3_1_lowercase_x_is_x_and_drafts_can_be_changed(rpc, employer):
     assert rpc.accounts.list_opening_drafts(unit)["total"] == 0
 
 
-def test_f3_2_template_is_text_formatted_with_red_required_headers(rpc):
+def test_f3_2_template_is_text_formatted_with_red_required_headers(rpc, config):
     wb = load_workbook(io.BytesIO(template_bytes(rpc)))
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == HEADERS
@@ -132,6 +132,8 @@ def test_f3_2_template_is_text_formatted_with_red_required_headers(rpc):
     assert ws.cell(row=1, column=5).font.color is None
     assert ws.cell(row=2, column=2).number_format == "@"
     assert len(wb.sheetnames) == 2
+    instructions = [row[0].value for row in wb.worksheets[1].iter_rows()]
+    assert f"每次最多上传{config['ACCOUNTS']['max_import_rows']}行，文件不超过10MB。" in instructions
 
 
 def test_f3_2_import_keeps_good_rows_and_reports_bad_ones(rpc, employer):

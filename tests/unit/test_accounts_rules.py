@@ -7,6 +7,7 @@ import pytest
 
 from services.accounts import rules
 from services.accounts.schemas import PageSchema
+from services.accounts.templates import opening_template
 from shared.errors import BusinessError
 from shared.schemas import load
 from tests.factories import mobile, resident_id
@@ -106,3 +107,10 @@ def test_paging_out_of_range_is_a_validation_error(query):
 
 def test_paging_up_to_the_last_allowed_page():
     assert load(PageSchema(), {"page": "100000", "page_size": "500"}) == {"page": 100000, "page_size": 500}
+
+
+def test_f3_2_template_instructions_follow_the_configured_limits():
+    accounts = {"min_age": 18, "max_age_male": 63, "max_age_female": 58, "max_import_rows": "20000"}
+    lines = opening_template(accounts, 5 * 1024 * 1024).instructions
+    assert "职工年龄须在18周岁至63周岁（男）、58周岁（女）之间，超出范围须至中心柜台办理。" in lines
+    assert "每次最多上传20000行，文件不超过5MB。" in lines
