@@ -83,7 +83,7 @@ class AccountsService:
     @rpc
     def opening_template(self):
         template = opening_template(self.config["ACCOUNTS"], self.config["GATEWAY"]["max_upload_bytes"])
-        return file_result("opening-template.xlsx", XLSX, tpool.execute(write_template, template))
+        return file_result("批量开户模板.xlsx", XLSX, tpool.execute(write_template, template))
 
     @rpc(expected_exceptions=BusinessError)
     @atomic
@@ -196,7 +196,7 @@ class AccountsService:
             raise BusinessError("BATCH_RUNNING", "该批次尚在处理中，完成后方可下载凭证", status=409)
         members = store.batch_members(self.db, batch.id)
         pdf = tpool.execute(opening_voucher, self.config, batch, members)
-        return file_result(f"opening-{batch.batch_no}.pdf", "application/pdf", pdf)
+        return file_result(f"开户清册凭证_{batch.batch_no}.pdf", "application/pdf", pdf)
 
     # ---------- members (F4.2, F5.1, F5.2) ----------
 
@@ -249,7 +249,7 @@ class AccountsService:
             raise not_found("修改记录")
         employer_name, _ = self._names(unit_account)
         pdf = tpool.execute(change_voucher, self.config, change, employer_name)
-        return file_result(f"member-change-{change.change_no}.pdf", "application/pdf", pdf)
+        return file_result(f"个人信息修改凭证_{change.change_no}.pdf", "application/pdf", pdf)
 
     @rpc(expected_exceptions=BusinessError)
     def member_counts(self, unit_account):

@@ -132,6 +132,7 @@ def test_f3_2_template_is_text_formatted_with_red_required_headers(rpc, config):
     assert ws.cell(row=1, column=5).font.color is None
     assert ws.cell(row=2, column=2).number_format == "@"
     assert len(wb.sheetnames) == 2
+    assert rpc.accounts.opening_template()["filename"] == "批量开户模板.xlsx"
     instructions = [row[0].value for row in wb.worksheets[1].iter_rows()]
     assert f"每次最多上传{config['ACCOUNTS']['max_import_rows']}行，文件不超过10MB。" in instructions
 
@@ -244,6 +245,7 @@ def test_f3_1_submit_opens_members_reports_the_task_and_emits_members_opened(rpc
     [batch] = rpc.accounts.list_openings(unit, {"start": date.today().isoformat()})
     assert (batch["batch_id"], batch["status"], batch["opened"]) == (submitted["batch_id"], "succeeded", 3)
     voucher = rpc.accounts.opening_voucher(unit, batch["batch_id"])
+    assert voucher["filename"] == f"开户清册凭证_{batch['batch_id']}.pdf"
     content = text_of(base64.b64decode(voucher["content_base64"]))
     code = content.split("验证码：")[1][:19]
     assert check_voucher_code(config["VOUCHERS"]["secret"], "opening", batch["batch_id"], unit, code)
@@ -326,6 +328,7 @@ def test_f5_1_info_change_is_recorded_and_identity_goes_to_the_counter(rpc, empl
                                                        "end": date.today().isoformat()})
     assert record["change_id"] == change["change_id"]
     voucher = rpc.accounts.member_change_voucher(unit, change["change_id"])
+    assert voucher["filename"] == f"个人信息修改凭证_{change['change_id']}.pdf"
     content = text_of(base64.b64decode(voucher["content_base64"]))
     code = content.split("验证码：")[1][:19]
     assert check_voucher_code(config["VOUCHERS"]["secret"], "member_change", change["change_id"], unit, code)
