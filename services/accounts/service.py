@@ -19,7 +19,7 @@ from services.accounts.schemas import (
 from services.accounts.templates import HEADERS, OPENING, opening_template
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.db import Database, atomic
-from shared.errors import COUNTER_ONLY, BusinessError, conflict, forbidden, not_found, validation_error
+from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.xlsx import file_error, read_rows, write_template
@@ -65,17 +65,12 @@ class AccountsService:
         return employer["name"], clerk
 
     def _checked_draft(self, unit_account, values, limits, exclude=None):
-        clean, problems = rules.check_opening(values, limits)
-        if not problems:
-            number = clean["id_number"]
-            roster = store.roster_ids(self.db, unit_account, [number]) - {exclude}
-            duplicate = rules.check_unique(number, roster, store.normal_member_ids(self.db, unit_account, [number]))
-            problems = [duplicate] if duplicate else []
-        if problems:
-            age = any(message == rules.AGE_MESSAGE for _, message in problems)
-            raise BusinessError("AGE_OUT_OF_RANGE" if age else "VALIDATION_ERROR",
-                                rules.AGE_MESSAGE if age else "开户信息有误",
-                                [{"field": column, "message": message} for column, message in problems])
+        clean = rules.check_draft(values, limits)
+        number = clean["id_number"]
+        roster = store.roster_ids(self.db, unit_account, [number]) - {exclude}
+        duplicate = rules.check_unique(number, roster, store.normal_member_ids(self.db, unit_account, [number]))
+        if duplicate:
+            raise rules.draft_error([duplicate])
         return clean
 
     # ---------- pending roster (F3.1, F3.2) ----------
@@ -142,7 +137,7 @@ class AccountsService:
                          max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))
         imported, errors = 0, []
         while True:  # parse and check in a thread, a chunk at a time; insert between chunks
-            good, bad, more = tpool.execute(_check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
+            good, bad, more = tpool.execute(rules.check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
             with roster_write(self.db):
                 store.add_drafts(self.db, unit_account, good)
             imported += len(good)
@@ -223,11 +218,7 @@ class AccountsService:
         member = store.member(self.db, unit_account, str(account_no))
         if member is None:
             raise not_found("个人账户")
-        locked = [label for key, label in rules.LOCKED_FIELDS.items() if isinstance(data, dict) and key in data]
-        if locked:
-            raise BusinessError("COUNTER_ONLY", f"{'、'.join(locked)}的修改{COUNTER_ONLY}",
-                                [{"field": key, "message": COUNTER_ONLY} for key in rules.LOCKED_FIELDS
-                                 if key in data])
+        rules.refuse_counter_only(data)
         items = rules.check_change(load(MemberChangeInSchema(), data), member)
         if not items:
             raise BusinessError("NOTHING_CHANGED", "没有需要修改的内容")
@@ -273,25 +264,3 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         raise not_found("待开户记录") from None
-
-
-def _check_rows(rows, limits, roster, taken, limit):
-    """Up to `limit` rows of an upload, checked (runs in a thread): (good, errors, more)."""
-    good, errors = [], []
-    for row_no, values, problems in rows:
-        clean, found = rules.check_opening(values, limits)
-        seen = {problem["column"] for problem in problems}  # a bad cell is reported once
-        problems = problems + [{"row": row_no, "column": column, "message": message}
-                               for column, message in found if column not in seen]
-        if not problems:
-            duplicate = rules.check_unique(clean["id_number"], roster, taken)
-            if duplicate:
-                problems = [{"row": row_no, "column": duplicate[0], "message": duplicate[1]}]
-        if problems:
-            errors.extend(problems)
-        else:
-            roster.add(clean["id_number"])
-            good.append({**clean, "row_no": row_no})
-        if len(good) + len(errors) >= limit:
-            return good, errors, True
-    return good, errors, False
