@@ -39,19 +39,21 @@ def _message(batch):
 
 def commit_and_report(session, batch, reporter, errors=()):
     """Persist the next seq with the batch, then publish that snapshot."""
-    batch.seq += 1
-    batch.updated_at = store.now()
+    store.next_seq(session, batch)
     session.commit()
     reporter.report(task_of(batch, errors))
 
 
 def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
-    batch = session.get(OpeningBatch, batch_id)
+    batch = session.get(OpeningBatch, batch_id, with_for_update=True)  # one worker starts it
     if batch is None or batch.announced:
+        session.rollback()
         return
     if batch.status == QUEUED:
         batch.status, batch.started_at = RUNNING, store.now()
         commit_and_report(session, batch, reporter)
+    else:
+        session.commit()  # no lock on the batch row while opening rows
     step = report_step(batch.total)
     while batch.status == RUNNING:
         rows = store.pending_rows(session, batch.id, step)
@@ -62,6 +64,9 @@ def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
         commit_and_report(session, batch, reporter)
         eventlet.sleep(0)  # let heartbeats and other workers run between chunks
     session.refresh(batch, with_for_update=True)  # one worker finishes the batch
+    if batch.announced:
+        session.commit()
+        return  # another worker finished it
     if batch.status not in FINAL_STATUSES:
         _count(session, batch)
         if batch.done + batch.failed < batch.total:
@@ -72,13 +77,15 @@ def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
 
 
 def announce(session, batch, reporter, dispatch):
-    """Commit the final state and send its snapshot (with the error rows) and `members_opened`.
-
-    A crash before `announced` is committed repeats both: consumers key on task id and batch no."""
+    """Send the final snapshot (with the error rows) and `members_opened`, then commit the final
+    state as announced. The batch row stays locked until that commit, so another worker waits and
+    then finds the batch announced. A crash before the commit repeats both messages (with the
+    same seq): consumers key on task id and batch no."""
     errors = [{"row": row.row_no, "column": row.column, "message": row.error,
                "original": {HEADERS[key]: _text(getattr(row, key)) for key in HEADERS}}
               for row in store.failed_rows(session, batch.id)]
-    commit_and_report(session, batch, reporter, errors)
+    store.next_seq(session, batch)
+    reporter.report(task_of(batch, errors))
     if batch.done:
         members = store.opened_members(session, batch.id)
         dispatch("members_opened", MembersOpenedSchema().dump(

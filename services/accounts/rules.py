@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from services.accounts.templates import HEADERS
-from shared.errors import COUNTER_ONLY
+from shared.errors import COUNTER_ONLY, BusinessError
 from shared.identity import IdentityError, age_on, parse_mobile, parse_resident_id
 from shared.money import MoneyError, money_str, to_money
 
@@ -43,6 +43,12 @@ def age_allowed(person, limits):
 
 def check_opening(values, limits):
     """One roster row → (clean row, problems). Problems are [(column header, message)]."""
+    clean, problems, _ = _check_opening(values, limits)
+    return clean, problems
+
+
+def _check_opening(values, limits):
+    """check_opening, and whether the age is out of range (a case for the counter)."""
     problems, clean = [], {}
     name = str(values.get("name") or "").strip()
     if not name:
@@ -60,7 +66,8 @@ def check_opening(values, limits):
         if "18位" in message:
             message += "；" + OTHER_ID_MESSAGE
         problems.append(("id_number", message))
-    if person is not None and not age_allowed(person, limits):
+    age_out = person is not None and not age_allowed(person, limits)
+    if age_out:
         problems.append(("id_number", AGE_MESSAGE))
 
     try:
@@ -82,7 +89,47 @@ def check_opening(values, limits):
         if len(text) > TEXT_LIMITS[key] or text[:1] in ("=", "+", "@"):
             problems.append((key, f"{HEADERS[key]}格式不正确"))
         clean[key] = text
-    return clean, [(HEADERS[key], message) for key, message in problems]
+    return clean, [(HEADERS[key], message) for key, message in problems], age_out
+
+
+def check_draft(values, limits):
+    """A row the clerk types into the roster → its clean values, or the error with every problem."""
+    clean, problems, age_out = _check_opening(values, limits)
+    if problems:
+        raise draft_error(problems, age_out)
+    return clean
+
+
+def draft_error(problems, age_out=False):
+    """AGE_OUT_OF_RANGE when the age sends the clerk to the counter, else VALIDATION_ERROR."""
+    details = [{"field": column, "message": message} for column, message in problems]
+    if age_out:
+        return BusinessError("AGE_OUT_OF_RANGE", AGE_MESSAGE, details)
+    return BusinessError("VALIDATION_ERROR", "开户信息有误", details)
+
+
+def check_rows(rows, limits, roster, taken, limit):
+    """Up to `limit` rows of an upload, checked (runs in a thread): (good, errors, more).
+
+    `rows` are (row no., values, problems of the file's cells); `roster` gains the good rows' ID numbers."""
+    good, errors = [], []
+    for row_no, values, problems in rows:
+        clean, found = check_opening(values, limits)
+        seen = {problem["column"] for problem in problems}  # a bad cell is reported once
+        problems = problems + [{"row": row_no, "column": column, "message": message}
+                               for column, message in found if column not in seen]
+        if not problems:
+            duplicate = check_unique(clean["id_number"], roster, taken)
+            if duplicate:
+                problems = [{"row": row_no, "column": duplicate[0], "message": duplicate[1]}]
+        if problems:
+            errors.extend(problems)
+        else:
+            roster.add(clean["id_number"])
+            good.append({**clean, "row_no": row_no})
+        if len(good) + len(errors) >= limit:
+            return good, errors, True
+    return good, errors, False
 
 
 def check_unique(id_number, roster_ids, member_ids):
@@ -92,6 +139,15 @@ def check_unique(id_number, roster_ids, member_ids):
     if id_number in roster_ids:
         return HEADERS["id_number"], "该证件号码在待开户清册中已存在"
     return None
+
+
+def refuse_counter_only(data):
+    """Name, ID number and ID type change only at the counter: a request naming any is refused whole."""
+    locked = [key for key in LOCKED_FIELDS if isinstance(data, dict) and key in data]
+    if locked:
+        labels = "、".join(LOCKED_FIELDS[key] for key in locked)
+        raise BusinessError("COUNTER_ONLY", f"{labels}的修改{COUNTER_ONLY}",
+                            [{"field": key, "message": COUNTER_ONLY} for key in locked])
 
 
 def check_change(changes, member):

@@ -2,9 +2,9 @@
 from marshmallow import fields, validate
 
 from services.accounts.rules import ID_TYPES, STATUSES
-from shared.schemas import LenientSchema, Mobile, Money, StrictSchema
+from shared.schemas import MAX_PAGE, LenientSchema, Mobile, Money, StrictSchema
 
-PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(min=1)),
+PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE)),
         "page_size": fields.Integer(load_default=50, validate=validate.Range(1, 500))}
 
 

@@ -16,10 +16,10 @@ from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
     ImportResultSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
     MemberOutSchema, MemberQuerySchema, PageSchema)
-from services.accounts.templates import HEADERS, OPENING
+from services.accounts.templates import HEADERS, OPENING, opening_template
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.db import Database, atomic
-from shared.errors import COUNTER_ONLY, BusinessError, conflict, not_found, validation_error
+from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.xlsx import file_error, read_rows, write_template
@@ -55,29 +55,30 @@ class AccountsService:
         return rules.OpeningLimits.of(self.contributions.get_policy(), self.config["ACCOUNTS"], date.today())
 
     def _names(self, unit_account, clerk_id=None):
+        """The employer's name and, when `clerk_id` is given, that clerk's (still one of its clerks)."""
         employer = self.employer.get_employer(unit_account)
-        clerk = next((c["name"] for c in employer["clerks"] if str(c["id"]) == str(clerk_id)), "")
+        if clerk_id is None:
+            return employer["name"], None
+        clerk = next((c["name"] for c in employer["clerks"] if str(c["id"]) == str(clerk_id)), None)
+        if clerk is None:  # removed at the counter while still holding a token
+            raise forbidden("经办人信息已变更，请重新登录")
         return employer["name"], clerk
 
     def _checked_draft(self, unit_account, values, limits, exclude=None):
-        clean, problems = rules.check_opening(values, limits)
-        if not problems:
-            number = clean["id_number"]
-            roster = store.roster_ids(self.db, unit_account, [number]) - {exclude}
-            duplicate = rules.check_unique(number, roster, store.normal_member_ids(self.db, unit_account, [number]))
-            problems = [duplicate] if duplicate else []
-        if problems:
-            age = any(message == rules.AGE_MESSAGE for _, message in problems)
-            raise BusinessError("AGE_OUT_OF_RANGE" if age else "VALIDATION_ERROR",
-                                rules.AGE_MESSAGE if age else "开户信息有误",
-                                [{"field": column, "message": message} for column, message in problems])
+        clean = rules.check_draft(values, limits)
+        number = clean["id_number"]
+        roster = store.roster_ids(self.db, unit_account, [number]) - {exclude}
+        duplicate = rules.check_unique(number, roster, store.normal_member_ids(self.db, unit_account, [number]))
+        if duplicate:
+            raise rules.draft_error([duplicate])
         return clean
 
     # ---------- pending roster (F3.1, F3.2) ----------
 
     @rpc
     def opening_template(self):
-        return file_result("opening-template.xlsx", XLSX, tpool.execute(write_template, OPENING))
+        template = opening_template(self.config["ACCOUNTS"], self.config["GATEWAY"]["max_upload_bytes"])
+        return file_result("批量开户模板.xlsx", XLSX, tpool.execute(write_template, template))
 
     @rpc(expected_exceptions=BusinessError)
     @atomic
@@ -136,7 +137,7 @@ class AccountsService:
                          max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))
         imported, errors = 0, []
         while True:  # parse and check in a thread, a chunk at a time; insert between chunks
-            good, bad, more = tpool.execute(_check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
+            good, bad, more = tpool.execute(rules.check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
             with roster_write(self.db):
                 store.add_drafts(self.db, unit_account, good)
             imported += len(good)
@@ -169,8 +170,8 @@ class AccountsService:
     def resume_stale_batches(self):
         """Batches whose start event was lost, or whose worker died, are started again."""
         stale = int(self.config["ACCOUNTS"]["stale_batch_seconds"])
-        batch_ids = store.stale_batches(self.db, store.now() - timedelta(seconds=stale))
-        self.db.rollback()
+        batch_ids = store.claim_stale_batches(self.db, store.now() - timedelta(seconds=stale))
+        self.db.commit()
         for batch_id in batch_ids:  # here, not by event: at start-up the event queue may not be bound yet
             self.on_openings_submitted({"batch_id": batch_id})
 
@@ -190,7 +191,7 @@ class AccountsService:
             raise BusinessError("BATCH_RUNNING", "该批次尚在处理中，完成后方可下载凭证", status=409)
         members = store.batch_members(self.db, batch.id)
         pdf = tpool.execute(opening_voucher, self.config, batch, members)
-        return file_result(f"opening-{batch.batch_no}.pdf", "application/pdf", pdf)
+        return file_result(f"开户清册凭证_{batch.batch_no}.pdf", "application/pdf", pdf)
 
     # ---------- members (F4.2, F5.1, F5.2) ----------
 
@@ -217,11 +218,7 @@ class AccountsService:
         member = store.member(self.db, unit_account, str(account_no))
         if member is None:
             raise not_found("个人账户")
-        locked = [label for key, label in rules.LOCKED_FIELDS.items() if isinstance(data, dict) and key in data]
-        if locked:
-            raise BusinessError("COUNTER_ONLY", f"{'、'.join(locked)}的修改{COUNTER_ONLY}",
-                                [{"field": key, "message": COUNTER_ONLY} for key in rules.LOCKED_FIELDS
-                                 if key in data])
+        rules.refuse_counter_only(data)
         items = rules.check_change(load(MemberChangeInSchema(), data), member)
         if not items:
             raise BusinessError("NOTHING_CHANGED", "没有需要修改的内容")
@@ -243,7 +240,7 @@ class AccountsService:
             raise not_found("修改记录")
         employer_name, _ = self._names(unit_account)
         pdf = tpool.execute(change_voucher, self.config, change, employer_name)
-        return file_result(f"member-change-{change.change_no}.pdf", "application/pdf", pdf)
+        return file_result(f"个人信息修改凭证_{change.change_no}.pdf", "application/pdf", pdf)
 
     @rpc(expected_exceptions=BusinessError)
     def member_counts(self, unit_account):
@@ -267,25 +264,3 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         raise not_found("待开户记录") from None
-
-
-def _check_rows(rows, limits, roster, taken, limit):
-    """Up to `limit` rows of an upload, checked (runs in a thread): (good, errors, more)."""
-    good, errors = [], []
-    for row_no, values, problems in rows:
-        clean, found = rules.check_opening(values, limits)
-        seen = {problem["column"] for problem in problems}  # a bad cell is reported once
-        problems = problems + [{"row": row_no, "column": column, "message": message}
-                               for column, message in found if column not in seen]
-        if not problems:
-            duplicate = rules.check_unique(clean["id_number"], roster, taken)
-            if duplicate:
-                problems = [{"row": row_no, "column": duplicate[0], "message": duplicate[1]}]
-        if problems:
-            errors.extend(problems)
-        else:
-            roster.add(clean["id_number"])
-            good.append({**clean, "row_no": row_no})
-        if len(good) + len(errors) >= limit:
-            return good, errors, True
-    return good, errors, False

@@ -2,6 +2,7 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.accounts.models import Member, MemberChange, OpeningBatch, OpeningDraft, OpeningRow
 from services.accounts.rules import NORMAL
@@ -72,10 +73,14 @@ def clear_drafts(session, unit_account):
 # ---------- batches ----------
 
 def create_batch(session, unit_account, employer_name, clerk_name, task_id, today):
-    """Move the whole roster into a new batch in one statement; None if the roster is empty."""
-    last = session.scalar(select(func.max(OpeningDraft.id)).where(OpeningDraft.unit_account == unit_account))
-    if last is None:
+    """Move the whole roster into a new batch in one statement; None if the roster is empty.
+
+    The roster is locked first: a concurrent submit waits, then finds it moved (empty)."""
+    locked = session.scalars(select(OpeningDraft.id).where(OpeningDraft.unit_account == unit_account)
+                             .with_for_update()).all()
+    if not locked:
         return None
+    last = max(locked)
     mine = (OpeningDraft.unit_account == unit_account) & (OpeningDraft.id <= last)
     stamp = now()
     batch = OpeningBatch(task_id=task_id, unit_account=unit_account, employer_name=employer_name,
@@ -107,11 +112,24 @@ def batches(session, unit_account, start=None, end=None):
     return session.scalars(query.order_by(OpeningBatch.id.desc())).all()
 
 
-def stale_batches(session, stale_before):
-    """Ids of batches to resume: not yet announced, and untouched lately (not held by a worker)."""
-    return session.scalars(select(OpeningBatch.id).where(
-        OpeningBatch.announced.is_(False), OpeningBatch.updated_at < stale_before)
-        .order_by(OpeningBatch.id).with_for_update(skip_locked=True)).all()
+def next_seq(session, batch):
+    """Set `batch.seq` to the next seq, taken in the database (and touch the batch): the row stays
+    locked until commit, so workers on one batch never take the same seq or go back."""
+    seq = session.execute(update(OpeningBatch).where(OpeningBatch.id == batch.id)
+                          .values(seq=OpeningBatch.seq + 1, updated_at=now()).returning(OpeningBatch.seq)
+                          .execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(batch, "seq", seq)
+
+
+def claim_stale_batches(session, stale_before):
+    """Ids of batches to resume (not yet announced, untouched lately), claimed by touching them:
+    a concurrent sweep re-checks `updated_at` after this one commits and claims none of them."""
+    untouched = OpeningBatch.updated_at < stale_before
+    stale = select(OpeningBatch.id).where(OpeningBatch.announced.is_(False), untouched)
+    claimed = session.scalars(update(OpeningBatch).where(OpeningBatch.id.in_(stale), untouched)
+                              .values(updated_at=now()).returning(OpeningBatch.id)
+                              .execution_options(synchronize_session=False)).all()
+    return sorted(claimed)
 
 
 def pending_rows(session, batch_id, limit):
@@ -140,10 +158,9 @@ def mark_opened(session, row_ids):
 
 
 def mark_failed(session, failures):
-    """[{id, column, error}]: rare, so one statement each is fine."""
-    for failure in failures:
-        session.execute(update(OpeningRow).where(OpeningRow.id == failure["id"])
-                        .values(state="failed", column=failure["column"], error=failure["error"]))
+    """[{id, column, error}], in one bulk update by primary key."""
+    if failures:
+        session.execute(update(OpeningRow), [{**failure, "state": "failed"} for failure in failures])
 
 
 def add_members(session, members):

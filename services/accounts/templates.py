@@ -1,4 +1,6 @@
 """The accounts service's xlsx templates."""
+from dataclasses import replace
+
 from shared.xlsx import Column, Template
 
 OPENING = Template(
@@ -12,13 +14,19 @@ OPENING = Template(
         Column("家庭住址", "address", width=36),
         Column("固定电话", "phone", width=16),
     ),
-    instructions=(
+)
+
+
+def opening_template(accounts, max_upload_bytes):
+    """The template with its instruction sheet, written from the configured limits."""
+    return replace(OPENING, instructions=(
         "本模板仅用于居民身份证开户；使用其他证件开户须至中心柜台办理。",
-        "职工年龄须在16周岁至60周岁（男）、55周岁（女）之间，超出范围须至中心柜台办理。",
+        f"职工年龄须在{accounts['min_age']}周岁至{accounts['max_age_male']}周岁（男）、"
+        f"{accounts['max_age_female']}周岁（女）之间，超出范围须至中心柜台办理。",
         "缴存基数须在本公积金年度政策规定的上下限之间。",
         "同一证件号码在清册中只能出现一次；已在本单位开立正常账户的职工不能重复开户。",
-        "每次最多上传50000行，文件不超过10MB。",
-    ),
-)
+        f"每次最多上传{accounts['max_import_rows']}行，文件不超过{int(max_upload_bytes) // (1024 * 1024)}MB。",
+    ))
+
 
 HEADERS = {column.key: column.header for column in OPENING.columns}

@@ -3,6 +3,7 @@ import io
 import signal
 import time
 from datetime import date
+from urllib.parse import quote
 
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
@@ -58,7 +59,7 @@ def test_f3_2_template_import_review_submit_and_voucher(system):
     assert (batch["status"], batch["total"], batch["opened"]) == ("succeeded", 2, 2)
     voucher = api.get(f"/api/v1/openings/{batch['batch_id']}/voucher.pdf")
     assert voucher.headers["Content-Type"] == "application/pdf"
-    assert batch["batch_id"] in voucher.headers["Content-Disposition"]
+    assert quote(f"开户清册凭证_{batch['batch_id']}.pdf") in voucher.headers["Content-Disposition"]
     content = text_of(voucher.content)
     assert page_count(voucher.content) == 1
     for expected in ("陕西省住房资金管理中心", "个人开户凭证", batch["batch_id"], "开户甲有限公司",

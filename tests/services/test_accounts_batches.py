@@ -1,6 +1,8 @@
-"""Opening batches in the hard cases: a lost start event, a concurrent opening of the same person."""
+"""Opening batches in the hard cases: a lost start event, two workers on one batch, a concurrent
+opening of the same person."""
 from datetime import date, timedelta
 
+import eventlet
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from services.accounts.models import Member, OpeningBatch, OpeningRow
 from services.accounts.service import AccountsService
 from services.contributions.service import ContributionsService
 from shared.db import make_engine
+from shared.tasks import FINAL_STATUSES
 from tests.factories import mobile, resident_ids
 from tests.waiting import wait_for
 
@@ -23,14 +26,21 @@ def engine(db_urls):
     engine.dispose()
 
 
+def roster(count):
+    return [{"row_no": i + 2, "name": f"职工{i}", "id_number": number, "base": "5000.00", "mobile": mobile(),
+             "household": "", "address": "", "phone": ""} for i, number in enumerate(resident_ids(count))]
+
+
+def limits_of(config):
+    return rules.OpeningLimits.of({"base_floor": "2160.00", "base_cap": "27000.00"}, config["ACCOUNTS"],
+                                  date.today())
+
+
 @pytest.fixture(scope="module", autouse=True)
 def lost_batch_then_services(engine, start_service):
     """The batch and its rows are committed; its start event never left. Then the service starts."""
     with Session(engine) as session:
-        store.add_drafts(session, UNIT, [{"row_no": i + 2, "name": f"职工{i}", "id_number": number,
-                                          "base": "5000.00", "mobile": mobile(), "household": "",
-                                          "address": "", "phone": ""}
-                                         for i, number in enumerate(resident_ids(5))])
+        store.add_drafts(session, UNIT, roster(5))
         batch = store.create_batch(session, UNIT, "某单位", "某经办", "lost-start-event", date.today())
         batch.updated_at -= timedelta(hours=1)
         session.commit()
@@ -56,6 +66,77 @@ class Snapshots:
         self.tasks.append(task.snapshot())
 
 
+@pytest.mark.parametrize("lingers, unit", [("holding its rows", "610199990011"),
+                                           ("after each snapshot", "610199990012")])
+def test_f3_1_two_workers_on_one_batch_announce_it_once_with_the_highest_seq(engine, config, monkeypatch,
+                                                                             lingers, unit):
+    """The sweep and a redelivered start event (or two replicas' sweeps) run one batch at once, one
+    of them slowly: no seq is taken twice, and the batch ends with one final snapshot, the one with
+    the highest seq, and one `members_opened`."""
+    with Session(engine) as session:
+        store.add_drafts(session, unit, roster(100))
+        batch_id = store.create_batch(session, unit, "某单位", "某经办", f"two-workers-{unit}", date.today()).id
+        session.commit()
+    snapshots, events, slow = Snapshots(), [], set()
+
+    def linger(where):
+        if where == lingers and eventlet.getcurrent() in slow:
+            eventlet.sleep(0.2)
+    open_chunk, report = opening._open_chunk, snapshots.report
+    monkeypatch.setattr(opening, "_open_chunk", lambda *args: (open_chunk(*args), linger("holding its rows")))
+    monkeypatch.setattr(snapshots, "report", lambda task: (report(task), linger("after each snapshot")))
+
+    def worker(is_slow):
+        if is_slow:
+            slow.add(eventlet.getcurrent())
+        with Session(engine, expire_on_commit=False) as session:
+            opening.run_batch(session, batch_id, limits_of(config), snapshots,
+                              lambda name, payload: events.append(payload),
+                              config["CENTRE"]["unit_account_prefix"])
+    for thread in [eventlet.spawn(worker, False), eventlet.spawn(worker, True)]:
+        thread.wait()
+    seqs = [task["seq"] for task in snapshots.tasks]
+    assert len(seqs) == len(set(seqs))
+    newest = max(snapshots.tasks, key=lambda task: task["seq"])
+    assert [task for task in snapshots.tasks if task["status"] in FINAL_STATUSES] == [newest]
+    assert (newest["status"], newest["done"], newest["failed"]) == ("succeeded", 100, 0)
+    [event] = events
+    assert len(event["members"]) == 100
+    with Session(engine) as session:
+        batch = session.get(OpeningBatch, batch_id)
+        assert (batch.status, batch.seq, batch.announced) == ("succeeded", newest["seq"], True)
+
+
+def test_f3_1_two_sweeps_claim_a_stale_batch_once(engine):
+    with Session(engine) as session:
+        store.add_drafts(session, "610199990004", roster(1))
+        batch = store.create_batch(session, "610199990004", "某单位", "某经办", "two-sweeps", date.today())
+        batch.updated_at -= timedelta(seconds=30)  # stale for this test, not yet for the running service
+        session.commit()
+        batch_id = batch.id
+    stale_before = store.now() - timedelta(seconds=10)
+    with Session(engine) as first, Session(engine) as second:
+        claimed = store.claim_stale_batches(first, stale_before)
+        other = eventlet.spawn(store.claim_stale_batches, second, stale_before)
+        eventlet.sleep(0.2)
+        first.commit()
+        assert batch_id in claimed and batch_id not in other.wait()
+
+
+def test_f3_1_a_roster_submitted_twice_at_once_goes_into_one_batch(engine):
+    unit = "610199990005"
+    with Session(engine) as session:
+        store.add_drafts(session, unit, roster(5))
+        session.commit()
+    with Session(engine) as first, Session(engine) as second:
+        batch = store.create_batch(first, unit, "某单位", "某经办", "submitted-first", date.today())
+        other = eventlet.spawn(store.create_batch, second, unit, "某单位", "某经办", "submitted-second",
+                               date.today())
+        eventlet.sleep(0.2)
+        first.commit()
+        assert batch.total == 5 and other.wait() is None
+
+
 def test_f3_1_same_person_opened_concurrently_fails_alone_through_the_unique_index(engine, config):
     """Two rows of one person reach the same chunk (as two concurrent batches would): the bulk
     insert trips the index, the chunk is redone row by row, and only the second row fails."""
@@ -72,11 +153,9 @@ def test_f3_1_same_person_opened_concurrently_fails_alone_through_the_unique_ind
                                                   phone="", state="pending"))
         batch.total = 3
         session.commit()
-        limits = rules.OpeningLimits.of({"base_floor": "2160.00", "base_cap": "27000.00"},
-                                        config["ACCOUNTS"], date.today())
         snapshots, events = Snapshots(), []
-        opening.run_batch(session, batch.id, limits, snapshots, lambda name, payload: events.append(payload),
-                          config["CENTRE"]["unit_account_prefix"])
+        opening.run_batch(session, batch.id, limits_of(config), snapshots,
+                          lambda name, payload: events.append(payload), config["CENTRE"]["unit_account_prefix"])
         final = snapshots.tasks[-1]
         assert (final["status"], final["done"], final["failed"]) == ("partial", 2, 1)
         [error] = final["errors"]

@@ -124,7 +124,7 @@ def test_f3_1_lowercase_x_is_x_and_drafts_can_be_changed(rpc, employer):
     assert rpc.accounts.list_opening_drafts(unit)["total"] == 0
 
 
-def test_f3_2_template_is_text_formatted_with_red_required_headers(rpc):
+def test_f3_2_template_is_text_formatted_with_red_required_headers(rpc, config):
     wb = load_workbook(io.BytesIO(template_bytes(rpc)))
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == HEADERS
@@ -132,6 +132,9 @@ def test_f3_2_template_is_text_formatted_with_red_required_headers(rpc):
     assert ws.cell(row=1, column=5).font.color is None
     assert ws.cell(row=2, column=2).number_format == "@"
     assert len(wb.sheetnames) == 2
+    assert rpc.accounts.opening_template()["filename"] == "批量开户模板.xlsx"
+    instructions = [row[0].value for row in wb.worksheets[1].iter_rows()]
+    assert f"每次最多上传{config['ACCOUNTS']['max_import_rows']}行，文件不超过10MB。" in instructions
 
 
 def test_f3_2_import_keeps_good_rows_and_reports_bad_ones(rpc, employer):
@@ -242,6 +245,7 @@ def test_f3_1_submit_opens_members_reports_the_task_and_emits_members_opened(rpc
     [batch] = rpc.accounts.list_openings(unit, {"start": date.today().isoformat()})
     assert (batch["batch_id"], batch["status"], batch["opened"]) == (submitted["batch_id"], "succeeded", 3)
     voucher = rpc.accounts.opening_voucher(unit, batch["batch_id"])
+    assert voucher["filename"] == f"开户清册凭证_{batch['batch_id']}.pdf"
     content = text_of(base64.b64decode(voucher["content_base64"]))
     code = content.split("验证码：")[1][:19]
     assert check_voucher_code(config["VOUCHERS"]["secret"], "opening", batch["batch_id"], unit, code)
@@ -324,6 +328,7 @@ def test_f5_1_info_change_is_recorded_and_identity_goes_to_the_counter(rpc, empl
                                                        "end": date.today().isoformat()})
     assert record["change_id"] == change["change_id"]
     voucher = rpc.accounts.member_change_voucher(unit, change["change_id"])
+    assert voucher["filename"] == f"个人信息修改凭证_{change['change_id']}.pdf"
     content = text_of(base64.b64decode(voucher["content_base64"]))
     code = content.split("验证码：")[1][:19]
     assert check_voucher_code(config["VOUCHERS"]["secret"], "member_change", change["change_id"], unit, code)
@@ -353,3 +358,20 @@ def test_another_employers_records_are_not_found(rpc, employer, listener):
     assert rpc.accounts.list_openings(other) == [] and rpc.accounts.list_member_changes(other) == []
     assert rpc.accounts.member_counts(other)["total"] == 0
     assert rpc.accounts.get_member(unit, member["account_no"])["address"] == "某地"
+
+
+def test_a_clerk_removed_at_the_counter_can_no_longer_submit_or_change(rpc, employer, listener):
+    unit, clerk_id, _ = employer
+    [member] = open_members(rpc, unit, clerk_id, listener[0], [draft()])
+    rpc.accounts.add_opening_draft(unit, draft())
+    rpc.employer.counter_change_employer(unit, {"clerks": [{"name": "新经办", "id_number": resident_id(),
+                                                            "mobile": mobile()}]}, "柜员李")
+    calls = [lambda: rpc.accounts.submit_openings(unit, clerk_id),
+             lambda: rpc.accounts.change_member(unit, member["account_no"], clerk_id, {"address": "别处"})]
+    for call in calls:
+        with pytest.raises(BusinessError) as err:
+            call()
+        assert (err.value.code, err.value.status, err.value.message) == ("FORBIDDEN", 403, "经办人信息已变更，请重新登录")
+    assert rpc.accounts.list_opening_drafts(unit)["total"] == 1 and len(rpc.accounts.list_openings(unit)) == 1
+    assert rpc.accounts.get_member(unit, member["account_no"])["address"] == member["address"]
+    assert rpc.accounts.list_member_changes(unit) == []

@@ -6,6 +6,10 @@ from types import SimpleNamespace
 import pytest
 
 from services.accounts import rules
+from services.accounts.schemas import PageSchema
+from services.accounts.templates import opening_template
+from shared.errors import BusinessError
+from shared.schemas import load
 from tests.factories import mobile, resident_id
 
 POLICY = {"base_floor": "2160.00", "base_cap": "27000.00"}
@@ -91,3 +95,55 @@ def test_member_counts_always_list_the_four_statuses():
     counts = rules.status_counts({"01": 3, "02": 1})
     assert counts["total"] == 4
     assert [(s["code"], s["count"]) for s in counts["by_status"]] == [("01", 3), ("02", 1), ("03", 0), ("06", 0)]
+
+
+@pytest.mark.parametrize("query", [{"page": "99999999999999999999"}, {"page": "100001"},
+                                   {"page_size": "99999999999999999999"}, {"page": "0"}])
+def test_paging_out_of_range_is_a_validation_error(query):
+    with pytest.raises(BusinessError) as err:
+        load(PageSchema(), query)
+    assert err.value.code == "VALIDATION_ERROR" and err.value.details[0]["message"] == "数值超出允许范围"
+
+
+def test_paging_up_to_the_last_allowed_page():
+    assert load(PageSchema(), {"page": "100000", "page_size": "500"}) == {"page": 100000, "page_size": 500}
+
+
+def test_f3_2_template_instructions_follow_the_configured_limits():
+    accounts = {"min_age": 18, "max_age_male": 63, "max_age_female": 58, "max_import_rows": "20000"}
+    lines = opening_template(accounts, 5 * 1024 * 1024).instructions
+    assert "职工年龄须在18周岁至63周岁（男）、58周岁（女）之间，超出范围须至中心柜台办理。" in lines
+    assert "每次最多上传20000行，文件不超过5MB。" in lines
+
+
+def test_f3_1_a_draft_out_of_age_goes_to_the_counter_whatever_else_is_wrong():
+    old = resident_id(birth=date(1950, 1, 1))
+    with pytest.raises(BusinessError) as err:
+        rules.check_draft(row(id_number=old, base="1.00"), LIMITS)
+    assert (err.value.code, err.value.message) == ("AGE_OUT_OF_RANGE", rules.AGE_MESSAGE)
+    assert [d["field"] for d in err.value.details] == ["证件号码", "缴存基数"]
+    with pytest.raises(BusinessError) as err:
+        rules.check_draft(row(base="1.00"), LIMITS)
+    assert err.value.code == "VALIDATION_ERROR" and err.value.details[0]["field"] == "缴存基数"
+    assert rules.check_draft(row(name=" 张三 "), LIMITS)["name"] == "张三"
+
+
+def test_f5_1_identity_fields_are_refused_online_as_a_whole_request():
+    with pytest.raises(BusinessError) as err:
+        rules.refuse_counter_only({"id_type": "02", "name": "李四", "address": "新址"})
+    assert err.value.code == "COUNTER_ONLY" and err.value.message == "姓名、证件类型的修改须至中心柜台办理"
+    assert [d["field"] for d in err.value.details] == ["name", "id_type"]
+    rules.refuse_counter_only({"address": "新址"})
+
+
+def test_f3_2_uploaded_rows_are_checked_a_chunk_at_a_time():
+    first, second, third = (resident_id() for _ in range(3))
+    rows = iter([(2, row(id_number=first), []), (3, row(id_number=first), []),
+                 (4, row(id_number=second), [{"row": 4, "column": "手机号码", "message": "应为文本"}]),
+                 (5, row(id_number=third), [])])
+    roster = set()
+    good, errors, more = rules.check_rows(rows, LIMITS, roster, set(), 3)
+    assert [g["row_no"] for g in good] == [2] and more and roster == {first}
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "证件号码"), (4, "手机号码")]
+    good, errors, more = rules.check_rows(rows, LIMITS, roster, set(), 3)
+    assert [g["row_no"] for g in good] == [5] and errors == [] and not more
