@@ -2,7 +2,7 @@
 import base64
 import binascii
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 from eventlet import tpool
 from nameko.dependency_providers import Config
@@ -18,6 +18,7 @@ from services.accounts.schemas import (
     MemberOutSchema, MemberQuerySchema, PageSchema)
 from services.accounts.templates import HEADERS, OPENING, opening_template
 from services.accounts.vouchers import change_voucher, opening_voucher
+from shared.clock import centre_today, centre_zone, day_range
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
 from shared.schemas import DateRangeSchema, load
@@ -52,7 +53,8 @@ class AccountsService:
 
     def _limits(self):
         """The year's base bounds (one policy call) and the centre's age limits, as of today."""
-        return rules.OpeningLimits.of(self.contributions.get_policy(), self.config["ACCOUNTS"], date.today())
+        return rules.OpeningLimits.of(self.contributions.get_policy(), self.config["ACCOUNTS"],
+                                      centre_today(self.config))
 
     def _names(self, unit_account, clerk_id=None):
         """The employer's name and, when `clerk_id` is given, that clerk's (still one of its clerks)."""
@@ -154,7 +156,7 @@ class AccountsService:
         """Commit the batch and its rows, start the work, answer with the task id at once."""
         employer_name, clerk_name = self._names(unit_account, clerk_id)
         batch = store.create_batch(self.db, unit_account, employer_name, clerk_name, new_task_id(),
-                                   date.today())
+                                   centre_today(self.config))
         if batch is None:
             raise BusinessError("ROSTER_EMPTY", "待开户清册为空，请先添加职工")
         opening.commit_and_report(self.db, batch, self.tasks)
@@ -225,13 +227,14 @@ class AccountsService:
         _, clerk_name = self._names(unit_account, clerk_id)
         for item in items:
             setattr(member, item["field"], item["new"])
-        change = store.add_change(self.db, member, items, clerk_name, date.today())
+        change = store.add_change(self.db, member, items, clerk_name, centre_today(self.config))
         return MemberChangeOutSchema().dump(change)
 
     @rpc(expected_exceptions=BusinessError)
     def list_member_changes(self, unit_account, query=None):
         query = load(DateRangeSchema(), query or {})
-        return MemberChangeOutSchema(many=True).dump(store.changes(self.db, unit_account, **query))
+        since, before = day_range(query["start"], query["end"], centre_zone(self.config))
+        return MemberChangeOutSchema(many=True).dump(store.changes(self.db, unit_account, since, before))
 
     @rpc(expected_exceptions=BusinessError)
     def member_change_voucher(self, unit_account, change_no):

@@ -212,10 +212,11 @@ def change_by_no(session, unit_account, change_no):
                                                       MemberChange.change_no == change_no)).one_or_none()
 
 
-def changes(session, unit_account, start=None, end=None):
+def changes(session, unit_account, since=None, before=None):
+    """Changes between two instants [since, before): a clerk's dates as the centre's days."""
     query = select(MemberChange).where(MemberChange.unit_account == unit_account)
-    if start:
-        query = query.where(func.date(MemberChange.changed_at) >= start)
-    if end:
-        query = query.where(func.date(MemberChange.changed_at) <= end)
+    if since:
+        query = query.where(MemberChange.changed_at >= since)
+    if before:
+        query = query.where(MemberChange.changed_at < before)
     return session.scalars(query.order_by(MemberChange.id.desc())).all()
