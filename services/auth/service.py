@@ -113,11 +113,16 @@ class AuthService:
         self._check_address(source, now)
         self._take_captcha(data, source, now, "login_failed")
         clerk_key = _clerk_key(data["unit_account"], data["clerk_id_number"])
-        locked_until = rules.blocked_until(store.peek_counter(self.db, "clerk", clerk_key), now)
+        # the attempt is counted before the password is checked, under the counter's row lock:
+        # parallel attempts cannot check more passwords than the lockout allows
+        counter = store.counter(self.db, "clerk", clerk_key)
+        locked_until = rules.blocked_until(counter, now)
         if locked_until:
             self._audit(now, "login_refused_locked", data, source)
             self.db.commit()
             raise rules.locked_error(locked_until)
+        locked_until = rules.record_failure(counter, rules.Limit.from_config(self.policy["lockout"]), now)
+        self.db.commit()
         clerk = self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
         credential = self.db.get(Credential, data["unit_account"].strip())
         ph = self._hasher()
@@ -125,7 +130,7 @@ class AuthService:
         password_ok = passwords.verify_password(ph, credential.password_hash if credential else None,
                                                 data["password"])
         if not (password_ok and clerk is not None):
-            self._login_failed(data, source, now, clerk_key)
+            self._login_failed(data, source, now, locked_until)
         store.clear_counter(self.db, "clerk", clerk_key)
         if passwords.needs_rehash(ph, credential.password_hash):
             credential.password_hash = passwords.hash_password(ph, data["password"])
@@ -139,11 +144,9 @@ class AuthService:
         return {"token": token, "expires_at": expires_at.isoformat(),
                 "must_change_password": credential.must_change}
 
-    def _login_failed(self, data, source, now, clerk_key):
-        """Count the failure for the clerk and the address; the fifth in a row locks the clerk."""
+    def _login_failed(self, data, source, now, locked_until):
+        """The failure (already counted for the clerk: the fifth in a row locks it) counts for the address."""
         self._count_address_failure(source, now)
-        locked_until = rules.record_failure(store.counter(self.db, "clerk", clerk_key),
-                                            rules.Limit.from_config(self.policy["lockout"]), now)
         self._audit(now, "login_failed", data, source, detail="登录信息不符")
         if locked_until:
             self._audit(now, "account_locked", data, source, detail=f"锁定至{rules.clock(locked_until)}")

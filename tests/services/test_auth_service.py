@@ -1,7 +1,9 @@
 """Auth service: captcha, login, lockout, throttling, SMS reset, password change, sessions, audit (F1.1, F1.2)."""
 from datetime import datetime, timedelta, timezone
 
+import eventlet
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
 
 from hpf.dev import DevService, ask
@@ -146,6 +148,30 @@ def test_f1_1_five_failures_lock_the_clerk_and_a_success_resets(rpc, registered)
     # the centre's new initial password lifts the lock
     initial = rpc.auth.issue_initial_password(unit_account)["initial_password"]
     assert login(rpc, data, unit_account, initial)["must_change_password"] is True
+
+
+def in_parallel(config, call, forms):
+    """Each form sent at once, each by its own client: the codes of the errors (or "ok")."""
+    def one(form):
+        with ClusterRpcProxy(config, timeout=60) as client:
+            try:
+                call(client, form)
+                return "ok"
+            except BusinessError as exc:
+                return exc.code
+
+    pile = eventlet.GreenPile()
+    for form in forms:
+        pile.spawn(one, form)
+    return list(pile)
+
+
+def test_f1_1_parallel_failures_check_no_more_passwords_than_the_lockout_allows(rpc, config, registered):
+    data, unit_account, _ = registered
+    assert refused(login, rpc, data, unit_account, "Wrong12345").code == "LOGIN_FAILED"
+    forms = [{**login_of(data, unit_account, "Wrong12345"), **captcha(rpc)} for _ in range(15)]
+    codes = in_parallel(config, lambda client, form: client.auth.login(form), forms)
+    assert sorted(codes) == ["ACCOUNT_LOCKED"] * 12 + ["LOGIN_FAILED"] * 3
 
 
 def test_f1_1_many_accounts_from_one_address_throttle_the_address(rpc, registered, config):
