@@ -93,7 +93,7 @@ class AuthService:
 
     def _count_address_failure(self, source, now):
         if source:
-            rules.record_failure(store.counter(self.db, "address", source),
+            rules.record_failure(store.counter(self.db, "address", source, now),
                                  rules.Limit.from_config(self.policy["address_throttle"]), now)
 
     def _audit(self, now, kind, data, source, clerk_id=None, detail=None):
@@ -115,7 +115,7 @@ class AuthService:
         clerk_key = _clerk_key(data["unit_account"], data["clerk_id_number"])
         # the attempt is counted before the password is checked, under the counter's row lock:
         # parallel attempts cannot check more passwords than the lockout allows
-        counter = store.counter(self.db, "clerk", clerk_key)
+        counter = store.counter(self.db, "clerk", clerk_key, now)
         locked_until = rules.blocked_until(counter, now)
         if locked_until:
             self._audit(now, "login_refused_locked", data, source)
@@ -229,18 +229,19 @@ class AuthService:
             self.db.commit()
             raise BusinessError("IDENTITY_MISMATCH", IDENTITY_FAILED)
         unit_account, id_number = clerk["unit_account"], data["clerk_id_number"].strip().upper()
-        row = self.db.get(SmsCode, (unit_account, id_number), with_for_update=True)
+        code = challenges.new_sms_code()
+        sent = {"clerk_id": clerk["clerk_id"], "mobile": clerk["mobile"],  # the registered mobile only
+                "code_hash": challenges.digest(self.secret, code), "sent_at": now, "failed_tries": 0,
+                "expires_at": now + timedelta(seconds=int(policy["ttl_seconds"]))}
+        row, created = store.locked_row(self.db, SmsCode, {"unit_account": unit_account,
+                                                           "clerk_id_number": id_number}, **sent)
         resend = timedelta(seconds=int(policy["resend_seconds"]))
-        if row is not None and now - row.sent_at < resend:
+        if not created and now - row.sent_at < resend:
             wait = int((row.sent_at + resend - now).total_seconds()) + 1
             raise BusinessError("SMS_TOO_FREQUENT", f"短信验证码发送过于频繁，请{wait}秒后再试",
                                 [{"field": "retry_after_seconds", "message": str(wait)}], status=429)
-        row = row or SmsCode(unit_account=unit_account, clerk_id_number=id_number)
-        code = challenges.new_sms_code()
-        row.clerk_id, row.mobile = clerk["clerk_id"], clerk["mobile"]  # the registered mobile only
-        row.code_hash, row.sent_at, row.failed_tries = challenges.digest(self.secret, code), now, 0
-        row.expires_at = now + timedelta(seconds=int(policy["ttl_seconds"]))
-        self.db.add(row)
+        for field, value in sent.items():
+            setattr(row, field, value)
         self._audit(now, "sms_code_sent", data, source, clerk_id=clerk["clerk_id"])
         self.db.commit()
         self.dispatch("sms_code_requested", {

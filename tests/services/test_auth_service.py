@@ -1,13 +1,15 @@
 """Auth service: captcha, login, lockout, throttling, SMS reset, password change, sessions, audit (F1.1, F1.2)."""
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from hpf.dev import DevService, ask
-from services.auth import passwords
+from services.auth import passwords, rules, store
 from services.auth.service import AuthService
 from services.contributions.service import ContributionsService
 from services.employer.service import EmployerService
@@ -174,6 +176,25 @@ def test_f1_1_parallel_failures_check_no_more_passwords_than_the_lockout_allows(
     assert sorted(codes) == ["ACCOUNT_LOCKED"] * 12 + ["LOGIN_FAILED"] * 3
 
 
+def test_two_first_uses_of_a_counter_at_once_do_not_collide(auth_db):
+    key, now = f"10.77.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", datetime.now(timezone.utc)
+    limit = rules.Limit(max_failures=30, block=timedelta(minutes=15))
+    with Session(auth_db) as first, Session(auth_db) as second:
+        rules.record_failure(store.counter(first, "address", key, now), limit, now)
+        first.flush()  # created, not committed: the second waits for it
+
+        def second_use():
+            rules.record_failure(store.counter(second, "address", key, now), limit, now)
+            second.commit()
+
+        waiting = eventlet.spawn(second_use)
+        eventlet.sleep(0.3)
+        first.commit()
+        waiting.wait()
+    with auth_db.connect() as conn:
+        assert conn.execute(text("select failures from attempt_counters where key = :k"), {"k": key}).scalar() == 2
+
+
 def test_f1_1_many_accounts_from_one_address_throttle_the_address(rpc, registered, config):
     data, unit_account, password = registered
     address = "10.77.0.1"
@@ -280,6 +301,13 @@ def test_f1_2_no_code_for_a_number_other_than_the_registered_one(rpc, registered
                                               **captcha(rpc)})
     assert err.code == "IDENTITY_MISMATCH"
     assert refused(rpc.auth.request_sms_code, sms_form(data, unit_account)).code == "VALIDATION_ERROR"
+
+
+def test_f1_2_parallel_first_code_requests_send_one_code(rpc, config, registered):
+    data, unit_account, _ = registered
+    forms = [{**sms_form(data, unit_account), **captcha(rpc)} for _ in range(4)]
+    codes = in_parallel(config, lambda client, form: client.auth.request_sms_code(form), forms)
+    assert sorted(codes) == ["SMS_TOO_FREQUENT"] * 3 + ["ok"]
 
 
 def test_f1_2_a_code_allows_five_tries(rpc, registered):
