@@ -310,6 +310,16 @@ def test_f1_2_parallel_first_code_requests_send_one_code(rpc, config, registered
     assert sorted(codes) == ["SMS_TOO_FREQUENT"] * 3 + ["ok"]
 
 
+def test_f1_2_a_captcha_answers_once_even_when_the_request_fails_after_it(rpc, registered):
+    data, unit_account, _ = registered
+    rpc.auth.request_sms_code({**sms_form(data, unit_account), **captcha(rpc)})
+    once = captcha(rpc)
+    err = refused(rpc.auth.request_sms_code, {**sms_form(data, unit_account), **once})
+    assert err.code == "SMS_TOO_FREQUENT"
+    err = refused(rpc.auth.request_sms_code, {**sms_form(data, unit_account), **once})
+    assert err.code == "CAPTCHA_INVALID"
+
+
 def test_f1_2_a_code_allows_five_tries(rpc, registered):
     data, unit_account, _ = registered
     rpc.auth.request_sms_code({**sms_form(data, unit_account), **captcha(rpc)})
