@@ -126,6 +126,8 @@ class GatewayService(SessionRevocation):
             return error_response(404, "NOT_FOUND", "请求的地址不存在")
         except MethodNotAllowed:
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
+        if not (_storable(path_args) and _storable(request.args.to_dict(flat=False))):
+            return error_response(400, "BAD_REQUEST", "请求地址或查询参数含有无效字符")
         ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live)
         try:
             with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):
