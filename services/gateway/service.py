@@ -60,9 +60,15 @@ class RequestContext:
 
     def json(self):
         """The JSON object in the body; anything else is a clear 400."""
-        if self.request.content_length and self.request.content_length > MAX_JSON_BYTES:
-            raise BusinessError("BODY_TOO_LARGE", "请求内容过大", status=413)
-        raw = self.request.get_data(cache=True)
+        too_large = BusinessError("BODY_TOO_LARGE", "请求内容过大", status=413)
+        # a longer Content-Length is refused; a body without one is read no further than this
+        self.request.max_content_length = MAX_JSON_BYTES + 1
+        try:
+            raw = self.request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise too_large from None
+        if len(raw) > MAX_JSON_BYTES:
+            raise too_large
         try:
             payload = json.loads(raw.decode("utf-8")) if raw else {}
         except (UnicodeDecodeError, ValueError):
