@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from nameko.dependency_providers import Config
-from nameko.events import EventDispatcher
+from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
 
 from services.auth import challenges, passwords, rules, store
@@ -291,6 +291,21 @@ class AuthService:
         now = _now()
         revoked = store.revoke_sessions(self.db, now, jti=jti)
         store.audit(self.db, now, "logout", unit_account=unit_account, clerk_id=int(clerk_id), source=source)
+        self.db.commit()
+        self._announce_revoked(revoked)
+
+    @event_handler("employer", "employer_changed")
+    @atomic
+    def on_employer_changed(self, payload):
+        """A clerk removed or changed at the counter keeps no working token: the unit's sessions end."""
+        if "clerks" in payload["fields"]:
+            self._end_sessions(_now(), payload["unit_account"], "clerks_changed",
+                               detail=f"经办人变更 {payload['number']}")
+
+    def _end_sessions(self, now, unit_account, kind, **audit):
+        """Every session of the unit ends, recorded as `kind`; every gateway hears of it."""
+        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
+        store.audit(self.db, now, kind, unit_account=unit_account, **audit)
         self.db.commit()
         self._announce_revoked(revoked)
 

@@ -15,7 +15,7 @@ from services.contributions.service import ContributionsService
 from services.employer.service import EmployerService
 from shared.errors import BusinessError
 from shared.tokens import verify_token
-from tests.factories import employer_data, login_of, resident_id
+from tests.factories import employer_data, login_of, mobile, resident_id
 from tests.waiting import wait_for
 
 
@@ -235,6 +235,16 @@ def test_f1_2_change_password_rules_and_sessions_revoked(rpc, registered, secret
     assert login(rpc, data, unit_account, "Hall2026ok")["must_change_password"] is False
     assert refused(login, rpc, data, unit_account, password).code == "LOGIN_FAILED"
     assert "password_changed" in audit_kinds(rpc, unit_account)
+
+
+def test_clerks_changed_at_the_counter_end_the_units_sessions(rpc, registered, secret):
+    data, unit_account, password = registered
+    jti = verify_token(secret, login(rpc, data, unit_account, password)["token"])["jti"]
+    rpc.employer.counter_change_employer(unit_account, {"address": "陕西省西安市新城区东五路1号"}, "柜台")
+    clerk = data["clerks"][0]
+    rpc.employer.counter_change_employer(unit_account, {"clerks": [{**clerk, "mobile": mobile()}]}, "柜台")
+    wait_for(lambda: jti in [s["jti"] for s in rpc.auth.revoked_sessions()])
+    assert audit_kinds(rpc, unit_account).count("clerks_changed") == 1  # not for the address
 
 
 def test_logout_revokes_only_that_session(rpc, registered, secret):
