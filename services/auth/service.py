@@ -28,6 +28,11 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+def _source(source):
+    """The caller's address as stored (at most 45 characters), or None."""
+    return source and str(source)[:45]
+
+
 def _clerk_key(unit_account, clerk_id_number):
     return f"{unit_account.strip()}|{clerk_id_number.strip().upper()}"
 
@@ -84,6 +89,10 @@ class AuthService:
             self.db.commit()
             raise BusinessError("CAPTCHA_INVALID", CAPTCHA_FAILED)
 
+    def _verify_clerk(self, data):
+        """The clerk when every identity field matches one of the employer's, else None."""
+        return self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
+
     # -- throttling and audit ------------------------------------------------------------
 
     def _check_address(self, source, now):
@@ -110,7 +119,7 @@ class AuthService:
         """F1.1: every identity field, the password and the captcha must match (`source`: the caller's address)."""
         data = load(LoginSchema(), data)
         now = _now()
-        source = source and str(source)[:45]
+        source = _source(source)
         self._check_address(source, now)
         self._take_captcha(data, source, now, "login_failed")
         clerk_key = _clerk_key(data["unit_account"], data["clerk_id_number"])
@@ -124,7 +133,7 @@ class AuthService:
             raise rules.locked_error(locked_until)
         locked_until = rules.record_failure(counter, rules.Limit.from_config(self.policy["lockout"]), now)
         self.db.commit()
-        clerk = self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
+        clerk = self._verify_clerk(data)
         credential = self.db.get(Credential, data["unit_account"].strip())
         ph = self._hasher()
         # the password is verified (against a dummy hash if need be) whatever else was wrong
@@ -173,20 +182,22 @@ class AuthService:
             raise not_found("单位") from None
         now = _now()
         password = passwords.generate_initial_password(int(self.policy["initial_password_length"]))
-        self._store_password(unit_account, password, must_change=True, now=now)
         store.clear_unit_counters(self.db, unit_account)
-        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
-        store.audit(self.db, now, "initial_password_issued", unit_account=unit_account)
-        self.db.commit()
-        self._announce_revoked(revoked)
+        self._set_password(now, unit_account, password, True, "initial_password_issued")
         return {"unit_account": unit_account, "initial_password": password}
 
-    def _store_password(self, unit_account, password, must_change, now):
+    def _check_new_password(self, unit_account, password):
+        employer = self.employer.get_employer_for_auth(unit_account)
+        rules.check_new_password(password, unit_account=unit_account, id_numbers=employer["clerk_id_numbers"])
+
+    def _set_password(self, now, unit_account, password, must_change, kind, **audit):
+        """Store the unit's password; every session of the unit ends (`kind` in the audit)."""
         credential = self.db.get(Credential, unit_account) or Credential(unit_account=unit_account)
         credential.password_hash = passwords.hash_password(self._hasher(), password)
         credential.must_change = must_change
         credential.updated_at = now
         self.db.add(credential)
+        self._end_sessions(now, unit_account, kind, **audit)
 
     @rpc(expected_exceptions=BusinessError)
     @atomic
@@ -201,16 +212,9 @@ class AuthService:
             raise BusinessError("WRONG_PASSWORD", "原密码不正确")
         if data["new_password"] == data["old_password"]:
             raise BusinessError("WEAK_PASSWORD", "新密码不能与原密码相同")
-        employer = self.employer.get_employer_for_auth(unit_account)
-        rules.check_new_password(data["new_password"], unit_account=unit_account,
-                                 id_numbers=employer["clerk_id_numbers"])
-        now = _now()
-        self._store_password(unit_account, data["new_password"], must_change=False, now=now)
-        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
-        store.audit(self.db, now, "password_changed", unit_account=unit_account,
-                    clerk_id=int(clerk_id), source=source)
-        self.db.commit()
-        self._announce_revoked(revoked)
+        self._check_new_password(unit_account, data["new_password"])
+        self._set_password(_now(), unit_account, data["new_password"], False, "password_changed",
+                           clerk_id=int(clerk_id), source=source)
 
     # -- password reset by SMS (F1.2) ----------------------------------------------------
 
@@ -220,10 +224,10 @@ class AuthService:
         """Identity + captcha → a 6-digit code to the clerk's registered mobile (as an event)."""
         data = load(IdentitySchema(), data)
         now, policy = _now(), self.policy["sms"]
-        source = source and str(source)[:45]
+        source = _source(source)
         self._check_address(source, now)
         self._take_captcha(data, source, now, "sms_code_refused")
-        clerk = self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
+        clerk = self._verify_clerk(data)
         if clerk is None:
             self._count_address_failure(source, now)
             self._audit(now, "sms_code_refused", data, source, detail="身份信息不符")
@@ -258,7 +262,7 @@ class AuthService:
         """SMS code → new password; the code allows a few tries, then a new one is needed."""
         data = load(PasswordResetSchema(), data)
         now = _now()
-        source = source and str(source)[:45]
+        source = _source(source)
         self._check_address(source, now)
         unit_account, id_number = data["unit_account"].strip(), data["clerk_id_number"].strip().upper()
         row = self.db.get(SmsCode, (unit_account, id_number), with_for_update=True)
@@ -272,16 +276,11 @@ class AuthService:
             self._audit(now, "password_reset_failed", data, source, detail="短信验证码不符")
             self.db.commit()
             raise BusinessError("SMS_CODE_INVALID", SMS_CODE_FAILED)
-        employer = self.employer.get_employer_for_auth(unit_account)
-        rules.check_new_password(data["new_password"], unit_account=unit_account,
-                                 id_numbers=employer["clerk_id_numbers"])
-        self._store_password(unit_account, data["new_password"], must_change=False, now=now)
+        self._check_new_password(unit_account, data["new_password"])
         self.db.delete(row)
         store.clear_counter(self.db, "clerk", _clerk_key(unit_account, id_number))
-        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
-        self._audit(now, "password_reset", data, source, clerk_id=row.clerk_id)
-        self.db.commit()
-        self._announce_revoked(revoked)
+        self._set_password(now, unit_account, data["new_password"], False, "password_reset",
+                           clerk_id=row.clerk_id, clerk_id_number=id_number, source=source)
 
     # -- sessions ------------------------------------------------------------------------
 
