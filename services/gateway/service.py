@@ -102,8 +102,7 @@ class GatewayService(SessionRevocation):
     name = "gateway"
 
     config = Config()
-    secret = SigningSecret()
-    auth = RpcProxy("auth")
+    secret = SigningSecret()  # auth's proxy comes with SessionRevocation
     employer = RpcProxy("employer")
     accounts = RpcProxy("accounts")
     contributions = RpcProxy("contributions")
