@@ -79,7 +79,7 @@ class AuthService:
             "image_png_base64": base64.b64encode(challenges.captcha_png(answer)).decode()})
 
     def _take_captcha(self, data, source, now, kind):
-        """Each captcha answers once, right or wrong, whatever fails after it; a wrong one counts against the address."""
+        """Each captcha answers once, right or wrong, whatever fails later; a wrong one counts against the address."""
         stored = store.take_captcha(self.db, data["captcha_id"], now)
         self.db.commit()
         if stored is None or not challenges.matches(
