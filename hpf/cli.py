@@ -27,10 +27,6 @@ def _business_error_exit(exc):
 
 
 def cmd_register_employer(args):
-    from hpf.bus import cluster_rpc
-    from shared.errors import BusinessError
-    config = _config(args)
-    _require_broker(config)
     data = {
         "name": args.name, "credit_code": args.uscc, "address": args.address,
         "postal_code": args.postal_code, "bank_name": args.bank_name,
@@ -38,20 +34,30 @@ def cmd_register_employer(args):
         "employer_rate": args.employer_rate, "employee_rate": args.employee_rate,
         "clerks": [{"name": args.clerk_name, "id_number": args.clerk_id, "mobile": args.clerk_mobile}],
     }
-    try:
-        with cluster_rpc(config) as rpc:
-            employer = rpc.employer.register_employer(data)
-            issued = rpc.auth.issue_initial_password(employer["unit_account"])
-    except BusinessError as exc:
-        _business_error_exit(exc)
+
+    def register(rpc):
+        employer = rpc.employer.register_employer(data)
+        return employer, rpc.auth.issue_initial_password(employer["unit_account"])
+
+    employer, issued = _centre_call(args, register)
     result = {"unit_account": employer["unit_account"], "name": employer["name"],
               "initial_password": issued["initial_password"]}
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        _print_json(result)
     else:
         print(f"单位账号: {result['unit_account']}")
         print(f"单位名称: {result['name']}")
         print(f"初始密码: {result['initial_password']}  (首次登录须修改)")
+
+
+def cmd_issue_password(args):
+    """A new initial password (also when registration stopped before it): the unit's sessions end."""
+    issued = _centre_call(args, lambda rpc: rpc.auth.issue_initial_password(args.unit_account))
+    if args.json:
+        _print_json(issued)
+    else:
+        print(f"单位账号: {issued['unit_account']}")
+        print(f"初始密码: {issued['initial_password']}  (首次登录须修改)")
 
 
 def _centre_call(args, call):
@@ -306,6 +312,11 @@ def build_parser():
     reg.add_argument("--employee-rate", default="0.12", help="个人缴存比例，如 0.12")
     reg.add_argument("--json", action="store_true")
     reg.set_defaults(func=cmd_register_employer)
+
+    issue = centre.add_parser("issue-password", help="签发新的初始密码（登记未完成时补发；原会话全部失效，锁定解除）")
+    issue.add_argument("unit_account")
+    issue.add_argument("--json", action="store_true")
+    issue.set_defaults(func=cmd_issue_password)
 
     pending = centre.add_parser("consultations", help="列出待答复的咨询建议")
     pending.add_argument("--json", action="store_true")

@@ -5,16 +5,14 @@ from datetime import timedelta, timezone
 
 from shared.errors import BusinessError
 
-MIN_LENGTH = 8
-MAX_LENGTH = 64
 BEIJING = timezone(timedelta(hours=8))  # the time a clerk reads (China has no daylight saving)
 
 
-def check_new_password(password, *, unit_account, id_numbers=()):
-    """At least 8 characters, letters and digits, containing neither the unit account nor an ID."""
+def check_new_password(password, *, unit_account, id_numbers=(), min_length, max_length):
+    """Within the lengths, letters and digits, containing neither the unit account nor an ID."""
     problems = []
-    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        problems.append(f"密码长度须为{MIN_LENGTH}至{MAX_LENGTH}位")
+    if not min_length <= len(password) <= max_length:
+        problems.append(f"密码长度须为{min_length}至{max_length}位")
     if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
         problems.append("密码须同时包含字母和数字")
     lowered = password.upper()

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from nameko.dependency_providers import Config
-from nameko.events import EventDispatcher
+from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
 
 from services.auth import challenges, passwords, rules, store
@@ -26,6 +26,11 @@ IDENTITY_FIELDS = ("unit_account", "unit_name", "clerk_name", "clerk_id_number",
 
 def _now():
     return datetime.now(timezone.utc)
+
+
+def _source(source):
+    """The caller's address as stored (at most 45 characters), or None."""
+    return source and str(source)[:45]
 
 
 def _clerk_key(unit_account, clerk_id_number):
@@ -74,14 +79,19 @@ class AuthService:
             "image_png_base64": base64.b64encode(challenges.captcha_png(answer)).decode()})
 
     def _take_captcha(self, data, source, now, kind):
-        """Each captcha answers once, right or wrong; a wrong one counts against the address."""
+        """Each captcha answers once, right or wrong, whatever fails later; a wrong one counts against the address."""
         stored = store.take_captcha(self.db, data["captcha_id"], now)
+        self.db.commit()
         if stored is None or not challenges.matches(
                 self.secret, rules.normalise_answer(data["captcha_answer"]), stored):
             self._count_address_failure(source, now)
             self._audit(now, kind, data, source, detail="验证码错误或已失效")
             self.db.commit()
             raise BusinessError("CAPTCHA_INVALID", CAPTCHA_FAILED)
+
+    def _verify_clerk(self, data):
+        """The clerk when every identity field matches one of the employer's, else None."""
+        return self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
 
     # -- throttling and audit ------------------------------------------------------------
 
@@ -93,7 +103,7 @@ class AuthService:
 
     def _count_address_failure(self, source, now):
         if source:
-            rules.record_failure(store.counter(self.db, "address", source),
+            rules.record_failure(store.counter(self.db, "address", source, now),
                                  rules.Limit.from_config(self.policy["address_throttle"]), now)
 
     def _audit(self, now, kind, data, source, clerk_id=None, detail=None):
@@ -109,23 +119,28 @@ class AuthService:
         """F1.1: every identity field, the password and the captcha must match (`source`: the caller's address)."""
         data = load(LoginSchema(), data)
         now = _now()
-        source = source and str(source)[:45]
+        source = _source(source)
         self._check_address(source, now)
         self._take_captcha(data, source, now, "login_failed")
         clerk_key = _clerk_key(data["unit_account"], data["clerk_id_number"])
-        locked_until = rules.blocked_until(store.peek_counter(self.db, "clerk", clerk_key), now)
+        # the attempt is counted before the password is checked, under the counter's row lock:
+        # parallel attempts cannot check more passwords than the lockout allows
+        counter = store.counter(self.db, "clerk", clerk_key, now)
+        locked_until = rules.blocked_until(counter, now)
         if locked_until:
             self._audit(now, "login_refused_locked", data, source)
             self.db.commit()
             raise rules.locked_error(locked_until)
-        clerk = self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
+        locked_until = rules.record_failure(counter, rules.Limit.from_config(self.policy["lockout"]), now)
+        self.db.commit()
+        clerk = self._verify_clerk(data)
         credential = self.db.get(Credential, data["unit_account"].strip())
         ph = self._hasher()
         # the password is verified (against a dummy hash if need be) whatever else was wrong
         password_ok = passwords.verify_password(ph, credential.password_hash if credential else None,
                                                 data["password"])
         if not (password_ok and clerk is not None):
-            self._login_failed(data, source, now, clerk_key)
+            self._login_failed(data, source, now, locked_until)
         store.clear_counter(self.db, "clerk", clerk_key)
         if passwords.needs_rehash(ph, credential.password_hash):
             credential.password_hash = passwords.hash_password(ph, data["password"])
@@ -139,11 +154,9 @@ class AuthService:
         return {"token": token, "expires_at": expires_at.isoformat(),
                 "must_change_password": credential.must_change}
 
-    def _login_failed(self, data, source, now, clerk_key):
-        """Count the failure for the clerk and the address; the fifth in a row locks the clerk."""
+    def _login_failed(self, data, source, now, locked_until):
+        """The failure (already counted for the clerk: the fifth in a row locks it) counts for the address."""
         self._count_address_failure(source, now)
-        locked_until = rules.record_failure(store.counter(self.db, "clerk", clerk_key),
-                                            rules.Limit.from_config(self.policy["lockout"]), now)
         self._audit(now, "login_failed", data, source, detail="登录信息不符")
         if locked_until:
             self._audit(now, "account_locked", data, source, detail=f"锁定至{rules.clock(locked_until)}")
@@ -169,20 +182,24 @@ class AuthService:
             raise not_found("单位") from None
         now = _now()
         password = passwords.generate_initial_password(int(self.policy["initial_password_length"]))
-        self._store_password(unit_account, password, must_change=True, now=now)
         store.clear_unit_counters(self.db, unit_account)
-        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
-        store.audit(self.db, now, "initial_password_issued", unit_account=unit_account)
-        self.db.commit()
-        self._announce_revoked(revoked)
+        self._set_password(now, unit_account, password, True, "initial_password_issued")
         return {"unit_account": unit_account, "initial_password": password}
 
-    def _store_password(self, unit_account, password, must_change, now):
+    def _check_new_password(self, unit_account, password):
+        employer = self.employer.get_employer_for_auth(unit_account)
+        rules.check_new_password(password, unit_account=unit_account, id_numbers=employer["clerk_id_numbers"],
+                                 min_length=int(self.policy.get("password_min_length", 8)),
+                                 max_length=int(self.policy.get("password_max_length", 64)))
+
+    def _set_password(self, now, unit_account, password, must_change, kind, **audit):
+        """Store the unit's password; every session of the unit ends (`kind` in the audit)."""
         credential = self.db.get(Credential, unit_account) or Credential(unit_account=unit_account)
         credential.password_hash = passwords.hash_password(self._hasher(), password)
         credential.must_change = must_change
         credential.updated_at = now
         self.db.add(credential)
+        self._end_sessions(now, unit_account, kind, **audit)
 
     @rpc(expected_exceptions=BusinessError)
     @atomic
@@ -197,16 +214,9 @@ class AuthService:
             raise BusinessError("WRONG_PASSWORD", "原密码不正确")
         if data["new_password"] == data["old_password"]:
             raise BusinessError("WEAK_PASSWORD", "新密码不能与原密码相同")
-        employer = self.employer.get_employer_for_auth(unit_account)
-        rules.check_new_password(data["new_password"], unit_account=unit_account,
-                                 id_numbers=employer["clerk_id_numbers"])
-        now = _now()
-        self._store_password(unit_account, data["new_password"], must_change=False, now=now)
-        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
-        store.audit(self.db, now, "password_changed", unit_account=unit_account,
-                    clerk_id=int(clerk_id), source=source)
-        self.db.commit()
-        self._announce_revoked(revoked)
+        self._check_new_password(unit_account, data["new_password"])
+        self._set_password(_now(), unit_account, data["new_password"], False, "password_changed",
+                           clerk_id=int(clerk_id), source=source)
 
     # -- password reset by SMS (F1.2) ----------------------------------------------------
 
@@ -216,28 +226,29 @@ class AuthService:
         """Identity + captcha → a 6-digit code to the clerk's registered mobile (as an event)."""
         data = load(IdentitySchema(), data)
         now, policy = _now(), self.policy["sms"]
-        source = source and str(source)[:45]
+        source = _source(source)
         self._check_address(source, now)
         self._take_captcha(data, source, now, "sms_code_refused")
-        clerk = self.employer.verify_clerk({key: data[key] for key in IDENTITY_FIELDS})
+        clerk = self._verify_clerk(data)
         if clerk is None:
             self._count_address_failure(source, now)
             self._audit(now, "sms_code_refused", data, source, detail="身份信息不符")
             self.db.commit()
             raise BusinessError("IDENTITY_MISMATCH", IDENTITY_FAILED)
         unit_account, id_number = clerk["unit_account"], data["clerk_id_number"].strip().upper()
-        row = self.db.get(SmsCode, (unit_account, id_number), with_for_update=True)
+        code = challenges.new_sms_code()
+        sent = {"clerk_id": clerk["clerk_id"], "mobile": clerk["mobile"],  # the registered mobile only
+                "code_hash": challenges.digest(self.secret, code), "sent_at": now, "failed_tries": 0,
+                "expires_at": now + timedelta(seconds=int(policy["ttl_seconds"]))}
+        row, created = store.locked_row(self.db, SmsCode, {"unit_account": unit_account,
+                                                           "clerk_id_number": id_number}, **sent)
         resend = timedelta(seconds=int(policy["resend_seconds"]))
-        if row is not None and now - row.sent_at < resend:
+        if not created and now - row.sent_at < resend:
             wait = int((row.sent_at + resend - now).total_seconds()) + 1
             raise BusinessError("SMS_TOO_FREQUENT", f"短信验证码发送过于频繁，请{wait}秒后再试",
                                 [{"field": "retry_after_seconds", "message": str(wait)}], status=429)
-        row = row or SmsCode(unit_account=unit_account, clerk_id_number=id_number)
-        code = challenges.new_sms_code()
-        row.clerk_id, row.mobile = clerk["clerk_id"], clerk["mobile"]  # the registered mobile only
-        row.code_hash, row.sent_at, row.failed_tries = challenges.digest(self.secret, code), now, 0
-        row.expires_at = now + timedelta(seconds=int(policy["ttl_seconds"]))
-        self.db.add(row)
+        for field, value in sent.items():
+            setattr(row, field, value)
         self._audit(now, "sms_code_sent", data, source, clerk_id=clerk["clerk_id"])
         self.db.commit()
         self.dispatch("sms_code_requested", {
@@ -253,7 +264,7 @@ class AuthService:
         """SMS code → new password; the code allows a few tries, then a new one is needed."""
         data = load(PasswordResetSchema(), data)
         now = _now()
-        source = source and str(source)[:45]
+        source = _source(source)
         self._check_address(source, now)
         unit_account, id_number = data["unit_account"].strip(), data["clerk_id_number"].strip().upper()
         row = self.db.get(SmsCode, (unit_account, id_number), with_for_update=True)
@@ -267,16 +278,11 @@ class AuthService:
             self._audit(now, "password_reset_failed", data, source, detail="短信验证码不符")
             self.db.commit()
             raise BusinessError("SMS_CODE_INVALID", SMS_CODE_FAILED)
-        employer = self.employer.get_employer_for_auth(unit_account)
-        rules.check_new_password(data["new_password"], unit_account=unit_account,
-                                 id_numbers=employer["clerk_id_numbers"])
-        self._store_password(unit_account, data["new_password"], must_change=False, now=now)
+        self._check_new_password(unit_account, data["new_password"])
         self.db.delete(row)
         store.clear_counter(self.db, "clerk", _clerk_key(unit_account, id_number))
-        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
-        self._audit(now, "password_reset", data, source, clerk_id=row.clerk_id)
-        self.db.commit()
-        self._announce_revoked(revoked)
+        self._set_password(now, unit_account, data["new_password"], False, "password_reset",
+                           clerk_id=row.clerk_id, clerk_id_number=id_number, source=source)
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -286,6 +292,21 @@ class AuthService:
         now = _now()
         revoked = store.revoke_sessions(self.db, now, jti=jti)
         store.audit(self.db, now, "logout", unit_account=unit_account, clerk_id=int(clerk_id), source=source)
+        self.db.commit()
+        self._announce_revoked(revoked)
+
+    @event_handler("employer", "employer_changed")
+    @atomic
+    def on_employer_changed(self, payload):
+        """A clerk removed or changed at the counter keeps no working token: the unit's sessions end."""
+        if "clerks" in payload["fields"]:
+            self._end_sessions(_now(), payload["unit_account"], "clerks_changed",
+                               detail=f"经办人变更 {payload['number']}")
+
+    def _end_sessions(self, now, unit_account, kind, **audit):
+        """Every session of the unit ends, recorded as `kind`; every gateway hears of it."""
+        revoked = store.revoke_sessions(self.db, now, unit_account=unit_account)
+        store.audit(self.db, now, kind, unit_account=unit_account, **audit)
         self.db.commit()
         self._announce_revoked(revoked)
 

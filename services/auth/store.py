@@ -1,5 +1,6 @@
 """Queries and writes of the auth service."""
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.auth.models import AttemptCounter, AuditEvent, Captcha, LoginSession
 
@@ -16,13 +17,22 @@ def purge_expired(session, now):
     session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
 
 
-def counter(session, scope, key):
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def locked_row(session, model, key, **initial):
+    """The row of `model` with primary key `key`, locked for this transaction, and whether it was
+    created now (with `initial`). Two first uses at once do not collide: one inserts, the other waits."""
+    insert = _INSERTS[session.get_bind().dialect.name]
+    created = session.execute(insert(model).values(**key, **initial).on_conflict_do_nothing()).rowcount == 1
+    row = session.get(model, tuple(key.values()), with_for_update=True, populate_existing=True)
+    return row, created
+
+
+def counter(session, scope, key, now):
     """The attempt counter, locked for this transaction (created on first use)."""
-    row = session.get(AttemptCounter, (scope, key), with_for_update=True)
-    if row is None:
-        row = AttemptCounter(scope=scope, key=key)
-        session.add(row)
-    return row
+    return locked_row(session, AttemptCounter, {"scope": scope, "key": key},
+                      failures=0, window_started_at=now)[0]
 
 
 def peek_counter(session, scope, key):

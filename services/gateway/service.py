@@ -60,9 +60,15 @@ class RequestContext:
 
     def json(self):
         """The JSON object in the body; anything else is a clear 400."""
-        if self.request.content_length and self.request.content_length > MAX_JSON_BYTES:
-            raise BusinessError("BODY_TOO_LARGE", "请求内容过大", status=413)
-        raw = self.request.get_data(cache=True)
+        too_large = BusinessError("BODY_TOO_LARGE", "请求内容过大", status=413)
+        # a longer Content-Length is refused; a body without one is read no further than this
+        self.request.max_content_length = MAX_JSON_BYTES + 1
+        try:
+            raw = self.request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise too_large from None
+        if len(raw) > MAX_JSON_BYTES:
+            raise too_large
         try:
             payload = json.loads(raw.decode("utf-8")) if raw else {}
         except (UnicodeDecodeError, ValueError):
@@ -96,8 +102,7 @@ class GatewayService(SessionRevocation):
     name = "gateway"
 
     config = Config()
-    secret = SigningSecret()
-    auth = RpcProxy("auth")
+    secret = SigningSecret()  # auth's proxy comes with SessionRevocation
     employer = RpcProxy("employer")
     accounts = RpcProxy("accounts")
     contributions = RpcProxy("contributions")
@@ -126,6 +131,8 @@ class GatewayService(SessionRevocation):
             return error_response(404, "NOT_FOUND", "请求的地址不存在")
         except MethodNotAllowed:
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
+        if not (_storable(path_args) and _storable(request.args.to_dict(flat=False))):
+            return error_response(400, "BAD_REQUEST", "请求地址或查询参数含有无效字符")
         ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live)
         try:
             with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):

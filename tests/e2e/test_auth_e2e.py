@@ -40,6 +40,17 @@ def test_f1_1_five_failures_lock_with_the_end_stated(system, api):
     assert locked.status_code == 423 and "锁定" in locked.json()["error"]["message"]
 
 
+def test_hpf_centre_issue_password_gives_a_new_initial_password(system, api):
+    data, unit_account, initial = register(system, "认证补发丁公司")
+    result = hpf(system, "centre", "issue-password", unit_account)
+    assert result.returncode == 0, result.stderr
+    issued = result.stdout.split("初始密码: ")[1].split()[0]
+    assert login(system, api, data, unit_account, initial).status_code == 401
+    assert login(system, api, data, unit_account, issued).json()["must_change_password"] is True
+    unknown = hpf(system, "centre", "issue-password", "610199999999")
+    assert unknown.returncode == 1 and "单位不存在" in unknown.stderr
+
+
 def test_f1_2_reset_by_sms_code_with_hpf_dev_sms(system, api):
     data, unit_account, initial = register(system, "认证重置丙公司")
     clerk = data["clerks"][0]

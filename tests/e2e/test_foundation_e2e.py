@@ -46,6 +46,13 @@ def test_bad_input_is_400_in_chinese_never_500(system, api):
     assert api.get("/api/v1/nowhere").status_code == 404
 
 
+def test_unstorable_characters_in_the_path_or_query_are_400(system):
+    api, _ = employer_session(system, "端到端丁公司")
+    for path in ("/api/v1/tasks/%00", "/api/v1/members?name=%00", "/api/v1/members/61%00"):
+        response = api.get(path)
+        assert response.status_code == 400 and response.json()["error"]["code"] == "BAD_REQUEST", path
+
+
 def test_openapi_document_lists_routes(system, api):
     doc = api.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.")

@@ -1,17 +1,21 @@
 """Auth service: captcha, login, lockout, throttling, SMS reset, password change, sessions, audit (F1.1, F1.2)."""
+import uuid
 from datetime import datetime, timedelta, timezone
 
+import eventlet
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from hpf.dev import DevService, ask
-from services.auth import passwords
+from services.auth import passwords, rules, store
 from services.auth.service import AuthService
 from services.contributions.service import ContributionsService
 from services.employer.service import EmployerService
 from shared.errors import BusinessError
 from shared.tokens import verify_token
-from tests.factories import employer_data, login_of, resident_id
+from tests.factories import employer_data, login_of, mobile, resident_id
 from tests.waiting import wait_for
 
 
@@ -148,6 +152,49 @@ def test_f1_1_five_failures_lock_the_clerk_and_a_success_resets(rpc, registered)
     assert login(rpc, data, unit_account, initial)["must_change_password"] is True
 
 
+def in_parallel(config, call, forms):
+    """Each form sent at once, each by its own client: the codes of the errors (or "ok")."""
+    def one(form):
+        with ClusterRpcProxy(config, timeout=60) as client:
+            try:
+                call(client, form)
+                return "ok"
+            except BusinessError as exc:
+                return exc.code
+
+    pile = eventlet.GreenPile()
+    for form in forms:
+        pile.spawn(one, form)
+    return list(pile)
+
+
+def test_f1_1_parallel_failures_check_no_more_passwords_than_the_lockout_allows(rpc, config, registered):
+    data, unit_account, _ = registered
+    assert refused(login, rpc, data, unit_account, "Wrong12345").code == "LOGIN_FAILED"  # the counter exists
+    forms = [{**login_of(data, unit_account, "Wrong12345"), **captcha(rpc)} for _ in range(15)]
+    codes = in_parallel(config, lambda client, form: client.auth.login(form), forms)
+    assert sorted(codes) == ["ACCOUNT_LOCKED"] * 12 + ["LOGIN_FAILED"] * 3
+
+
+def test_two_first_uses_of_a_counter_at_once_do_not_collide(auth_db):
+    key, now = uuid.uuid4().hex, datetime.now(timezone.utc)
+    limit = rules.Limit(max_failures=30, block=timedelta(minutes=15))
+    with Session(auth_db) as first, Session(auth_db) as second:
+        rules.record_failure(store.counter(first, "address", key, now), limit, now)
+        first.flush()  # created, not committed: the second waits for it
+
+        def second_use():
+            rules.record_failure(store.counter(second, "address", key, now), limit, now)
+            second.commit()
+
+        waiting = eventlet.spawn(second_use)
+        eventlet.sleep(0.3)
+        first.commit()
+        waiting.wait()
+    with auth_db.connect() as conn:
+        assert conn.execute(text("select failures from attempt_counters where key = :k"), {"k": key}).scalar() == 2
+
+
 def test_f1_1_many_accounts_from_one_address_throttle_the_address(rpc, registered, config):
     data, unit_account, password = registered
     address = "10.77.0.1"
@@ -188,6 +235,16 @@ def test_f1_2_change_password_rules_and_sessions_revoked(rpc, registered, secret
     assert login(rpc, data, unit_account, "Hall2026ok")["must_change_password"] is False
     assert refused(login, rpc, data, unit_account, password).code == "LOGIN_FAILED"
     assert "password_changed" in audit_kinds(rpc, unit_account)
+
+
+def test_clerks_changed_at_the_counter_end_the_units_sessions(rpc, registered, secret):
+    data, unit_account, password = registered
+    jti = verify_token(secret, login(rpc, data, unit_account, password)["token"])["jti"]
+    rpc.employer.counter_change_employer(unit_account, {"address": "陕西省西安市新城区东五路1号"}, "柜台")
+    clerk = data["clerks"][0]
+    rpc.employer.counter_change_employer(unit_account, {"clerks": [{**clerk, "mobile": mobile()}]}, "柜台")
+    wait_for(lambda: jti in [s["jti"] for s in rpc.auth.revoked_sessions()])
+    assert audit_kinds(rpc, unit_account).count("clerks_changed") == 1  # not for the address
 
 
 def test_logout_revokes_only_that_session(rpc, registered, secret):
@@ -254,6 +311,23 @@ def test_f1_2_no_code_for_a_number_other_than_the_registered_one(rpc, registered
                                               **captcha(rpc)})
     assert err.code == "IDENTITY_MISMATCH"
     assert refused(rpc.auth.request_sms_code, sms_form(data, unit_account)).code == "VALIDATION_ERROR"
+
+
+def test_f1_2_parallel_first_code_requests_send_one_code(rpc, config, registered):
+    data, unit_account, _ = registered
+    forms = [{**sms_form(data, unit_account), **captcha(rpc)} for _ in range(4)]
+    codes = in_parallel(config, lambda client, form: client.auth.request_sms_code(form), forms)
+    assert sorted(codes) == ["SMS_TOO_FREQUENT"] * 3 + ["ok"]
+
+
+def test_f1_2_a_captcha_answers_once_even_when_the_request_fails_after_it(rpc, registered):
+    data, unit_account, _ = registered
+    rpc.auth.request_sms_code({**sms_form(data, unit_account), **captcha(rpc)})
+    once = captcha(rpc)
+    err = refused(rpc.auth.request_sms_code, {**sms_form(data, unit_account), **once})
+    assert err.code == "SMS_TOO_FREQUENT"
+    err = refused(rpc.auth.request_sms_code, {**sms_form(data, unit_account), **once})
+    assert err.code == "CAPTCHA_INVALID"
 
 
 def test_f1_2_a_code_allows_five_tries(rpc, registered):

@@ -9,6 +9,7 @@ from services.employer.rules import check_rates, unit_account_for
 from shared.errors import BusinessError
 
 POLICY = {"rate_min": "0.05", "rate_max": "0.12"}
+LENGTHS = {"min_length": 8, "max_length": 64}
 
 
 def test_rates_within_policy():
@@ -30,10 +31,15 @@ def test_unit_account_is_prefixed_sequence():
 ])
 def test_weak_passwords_refused(password, reason):
     with pytest.raises(BusinessError, match=reason):
-        check_new_password(password, unit_account="610100000001", id_numbers=["11010519491231002X"])
+        check_new_password(password, unit_account="610100000001", id_numbers=["11010519491231002X"], **LENGTHS)
 
 
 def test_good_password_and_generated_initial_password_pass():
-    check_new_password("Hall2026ok", unit_account="610100000001", id_numbers=[])
+    check_new_password("Hall2026ok", unit_account="610100000001", id_numbers=[], **LENGTHS)
     for _ in range(20):
-        check_new_password(generate_initial_password(10), unit_account="610100000001", id_numbers=[])
+        check_new_password(generate_initial_password(10), unit_account="610100000001", id_numbers=[], **LENGTHS)
+
+
+def test_password_lengths_are_the_ones_given():
+    with pytest.raises(BusinessError, match="12至20位"):
+        check_new_password("Hall2026ok", unit_account="610100000001", min_length=12, max_length=20)
