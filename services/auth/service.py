@@ -189,8 +189,8 @@ class AuthService:
     def _check_new_password(self, unit_account, password):
         employer = self.employer.get_employer_for_auth(unit_account)
         rules.check_new_password(password, unit_account=unit_account, id_numbers=employer["clerk_id_numbers"],
-                                 min_length=int(self.policy.get("password_min_length", 8)),
-                                 max_length=int(self.policy.get("password_max_length", 64)))
+                                 min_length=int(self.policy["password_min_length"]),
+                                 max_length=int(self.policy["password_max_length"]))
 
     def _set_password(self, now, unit_account, password, must_change, kind, **audit):
         """Store the unit's password; every session of the unit ends (`kind` in the audit)."""
