@@ -232,6 +232,8 @@ def cmd_run(args):
     def _stop(signum, frame):
         raise KeyboardInterrupt
 
+    # SIGINT too: a shell starts background jobs with it ignored, and Ctrl-C must still stop all
+    signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
         system.wait_ready()
