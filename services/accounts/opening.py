@@ -59,8 +59,8 @@ def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
         rows = store.pending_rows(session, batch.id, step)
         if not rows:
             break
-        _open_chunk(session, batch, rows, limits, prefix)
-        _count(session, batch)
+        opened, failed = _open_chunk(session, batch, rows, limits, prefix)
+        store.add_counts(session, batch, opened, failed)
         commit_and_report(session, batch, reporter)
         eventlet.sleep(0)  # let heartbeats and other workers run between chunks
     session.refresh(batch, with_for_update=True)  # one worker finishes the batch
@@ -131,6 +131,7 @@ def _open_chunk(session, batch, rows, limits, prefix):
         members = [m for m in members if m["opening_row_id"] not in failed]
     store.mark_opened(session, [m["opening_row_id"] for m in members])
     store.mark_failed(session, failures)
+    return len(members), len(failures)
 
 
 def _open_one_by_one(session, members):

@@ -121,6 +121,18 @@ def next_seq(session, batch):
     set_committed_value(batch, "seq", seq)
 
 
+def add_counts(session, batch, opened, failed):
+    """Add a chunk's outcome in the database, so two workers on one batch never count over each
+    other (the batch's final count is taken from its rows all the same)."""
+    done, failed_total = session.execute(
+        update(OpeningBatch).where(OpeningBatch.id == batch.id)
+        .values(done=OpeningBatch.done + opened, failed=OpeningBatch.failed + failed)
+        .returning(OpeningBatch.done, OpeningBatch.failed)
+        .execution_options(synchronize_session=False)).one()
+    set_committed_value(batch, "done", done)
+    set_committed_value(batch, "failed", failed_total)
+
+
 def claim_stale_batches(session, stale_before):
     """Ids of batches to resume (not yet announced, untouched lately), claimed by touching them:
     a concurrent sweep re-checks `updated_at` after this one commits and claims none of them."""

@@ -83,7 +83,7 @@ def test_f3_1_two_workers_on_one_batch_announce_it_once_with_the_highest_seq(eng
         if where == lingers and eventlet.getcurrent() in slow:
             eventlet.sleep(0.2)
     open_chunk, report = opening._open_chunk, snapshots.report
-    monkeypatch.setattr(opening, "_open_chunk", lambda *args: (open_chunk(*args), linger("holding its rows")))
+    monkeypatch.setattr(opening, "_open_chunk", lambda *args: (open_chunk(*args), linger("holding its rows"))[0])
     monkeypatch.setattr(snapshots, "report", lambda task: (report(task), linger("after each snapshot")))
 
     def worker(is_slow):
