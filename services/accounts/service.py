@@ -19,20 +19,15 @@ from services.accounts.schemas import (
 from services.accounts.templates import HEADERS, OPENING, opening_template
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.clock import centre_today, centre_zone, day_range
+from shared.downloads import PDF, XLSX, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.xlsx import file_error, read_rows, write_template
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_CHUNK = 1000
 SWEEP_SECONDS = 30
-
-
-def file_result(filename, content_type, content):
-    return {"filename": filename, "content_type": content_type,
-            "content_base64": base64.b64encode(content).decode("ascii")}
 
 
 class AccountsService:
@@ -80,7 +75,7 @@ class AccountsService:
     @rpc
     def opening_template(self):
         template = opening_template(self.config["ACCOUNTS"], self.config["GATEWAY"]["max_upload_bytes"])
-        return file_result("批量开户模板.xlsx", XLSX, tpool.execute(write_template, template))
+        return file_payload("批量开户模板.xlsx", XLSX, tpool.execute(write_template, template))
 
     @rpc(expected_exceptions=BusinessError)
     @atomic
@@ -193,7 +188,7 @@ class AccountsService:
             raise BusinessError("BATCH_RUNNING", "该批次尚在处理中，完成后方可下载凭证", status=409)
         members = store.batch_members(self.db, batch.id)
         pdf = tpool.execute(opening_voucher, self.config, batch, members)
-        return file_result(f"开户清册凭证_{batch.batch_no}.pdf", "application/pdf", pdf)
+        return file_payload(f"开户清册凭证_{batch.batch_no}.pdf", PDF, pdf)
 
     # ---------- members (F4.2, F5.1, F5.2) ----------
 
@@ -243,7 +238,7 @@ class AccountsService:
             raise not_found("修改记录")
         employer_name, _ = self._names(unit_account)
         pdf = tpool.execute(change_voucher, self.config, change, employer_name)
-        return file_result(f"个人信息修改凭证_{change.change_no}.pdf", "application/pdf", pdf)
+        return file_payload(f"个人信息修改凭证_{change.change_no}.pdf", PDF, pdf)
 
     @rpc(expected_exceptions=BusinessError)
     def member_counts(self, unit_account):

@@ -1,5 +1,4 @@
 """Employer service: employers, clerks, the change log, shortcuts, messages and consultations."""
-import base64
 import logging
 import uuid
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from services.employer.schemas import (
     MessagesOutSchema, NoticeSchema, RegisterEmployerSchema, ReplySchema, ShortcutsInSchema,
     ShortcutsOutSchema, VerifyClerkSchema)
 from shared.clock import centre_today
+from shared.downloads import PDF, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, not_found, validation_error
 from shared.pdf import Voucher, render_voucher, voucher_code
@@ -187,8 +187,7 @@ class EmployerService:
             rows=[[i["label"], i["old"], i["new"]] for i in rules.display_items(change.items)],
             totals=[("办理渠道", change.channel), ("经办人", change.clerk_name)])
         pdf = tpool.execute(render_voucher, voucher)
-        return {"filename": f"{change.number}.pdf", "verification_code": code,
-                "content_base64": base64.b64encode(pdf).decode("ascii")}
+        return file_payload(f"{change.number}.pdf", PDF, pdf, verification_code=code)
 
     # ---------- F2.1 home: shortcuts, statistics ----------
 

@@ -1,5 +1,4 @@
 """Routes of the HTTP API as plain data: the dispatcher and the OpenAPI document read the same list."""
-import base64
 import json
 import re
 from dataclasses import dataclass, field
@@ -8,8 +7,9 @@ from urllib.parse import quote
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
+from shared.downloads import file_content
+
 ROUTES = []
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -62,10 +62,10 @@ def request_id_from(header_value, generate):
     return generate()
 
 
-def file_response(file, content_type):
-    """A download that a service produced as {filename, content_base64}; the name may be Chinese."""
+def file_response(file):
+    """A download that a service produced with `shared.downloads.file_payload`; the name may be Chinese."""
     name = file["filename"]
     ascii_name = "".join(c if c.isascii() and c not in '"\\' else "_" for c in name)
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(base64.b64decode(file["content_base64"]), content_type=content_type,
+    return Response(file_content(file), content_type=file["content_type"],
                     headers={"Content-Disposition": disposition})

@@ -2,7 +2,6 @@
 
 It only listens: snapshots arrive on its durable queue of the tasks exchange; nobody calls
 it to report. Everything it answers is scoped to the caller's employer."""
-import base64
 import logging
 from datetime import datetime, timezone
 
@@ -19,6 +18,7 @@ from services.progress.schemas import (KindSchema, ResultQuerySchema, StoredSnap
                                        TaskOutSchema, TaskQuerySchema, TaskRowSchema)
 from shared import xlsx
 from shared.clock import centre_zone, day_range
+from shared.downloads import XLSX, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
 from shared.schemas import load
@@ -92,8 +92,7 @@ class ProgressService:
             raise BusinessError("NO_ERROR_FILE", "该交易没有错误记录，无报错文件", status=404)
         headers, rows = rules.error_sheet(task["errors"])
         content = tpool.execute(xlsx.write_rows, rules.ERROR_SHEET_TITLE, headers, rows)
-        return {"filename": f"{task['title'] or task['kind']}报错文件.xlsx",
-                "content_base64": base64.b64encode(content).decode("ascii")}
+        return file_payload(f"{task['title'] or task['kind']}报错文件.xlsx", XLSX, content)
 
     def _task(self, employer_id, task_id):
         task = store.get_task(self.db, employer_id, str(task_id))

@@ -6,7 +6,8 @@ from marshmallow import fields
 from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema, ImportResultSchema,
     MemberChangeInSchema, MemberChangeOutSchema, MemberOutSchema, MemberQuerySchema, PageSchema)
-from services.gateway.routing import XLSX, file_response, route
+from services.gateway.routing import file_response, route
+from shared.downloads import PDF, XLSX
 from shared.schemas import DateRangeSchema, LenientSchema
 
 
@@ -20,7 +21,7 @@ class DeletedSchema(LenientSchema):
 
 
 def _file(result):
-    return file_response(result, result["content_type"])
+    return file_response(result)
 
 
 @route("GET", "/api/v1/openings/template.xlsx", "身份证批量开户模板 (F3.2)", "accounts", produces=XLSX)
@@ -78,7 +79,7 @@ def list_openings(ctx):
 
 
 @route("GET", "/api/v1/openings/<batch_id>/voucher.pdf", "开户清册凭证 (F3.3)", "accounts",
-       produces="application/pdf")
+       produces=PDF)
 def opening_voucher(ctx, batch_id):
     return _file(ctx.rpc.accounts.opening_voucher(ctx.employer_id, batch_id))
 
@@ -96,7 +97,7 @@ def list_changes(ctx):
 
 
 @route("GET", "/api/v1/members/changes/<change_id>/voucher.pdf", "个人信息修改凭证 (F5.2)", "accounts",
-       produces="application/pdf")
+       produces=PDF)
 def change_voucher(ctx, change_id):
     return _file(ctx.rpc.accounts.member_change_voucher(ctx.employer_id, change_id))
 

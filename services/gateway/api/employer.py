@@ -1,6 +1,7 @@
 from services.employer.schemas import (
     ChangeEmployerSchema, ChangeOutSchema, EmployerOutSchema)
 from services.gateway.routing import file_response, route
+from shared.downloads import PDF
 from shared.schemas import DateRangeSchema
 
 
@@ -22,9 +23,9 @@ def list_changes(ctx):
 
 
 @route("GET", "/api/v1/employer/changes/<int:change_id>/voucher.pdf", "单位信息修改凭证 (F6.2)",
-       "employer", produces="application/pdf")
+       "employer", produces=PDF)
 def change_voucher(ctx, change_id):
     voucher = ctx.rpc.employer.change_voucher(ctx.employer_id, change_id)
-    response = file_response(voucher, "application/pdf")
+    response = file_response(voucher)
     response.headers["X-Verification-Code"] = voucher["verification_code"]
     return response

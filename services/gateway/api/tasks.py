@@ -1,7 +1,8 @@
 """Tasks: progress (F15.1), results (F16.1), one task, its error file and its live progress."""
-from services.gateway.routing import XLSX, file_response, route
+from services.gateway.routing import file_response, route
 from services.progress.schemas import (KindSchema, ResultQuerySchema, TaskOutSchema, TaskPageSchema,
                                        TaskQuerySchema)
+from shared.downloads import XLSX
 
 
 
@@ -30,7 +31,7 @@ def get_task(ctx, task_id):
 
 @route("GET", "/api/v1/tasks/<task_id>/errors.xlsx", "报错文件下载", "tasks", produces=XLSX)
 def error_file(ctx, task_id):
-    return file_response(ctx.rpc.progress.error_file(ctx.employer_id, task_id), XLSX)
+    return file_response(ctx.rpc.progress.error_file(ctx.employer_id, task_id))
 
 
 @route("GET", "/api/v1/tasks/<task_id>/events", "交易实时进度（Server-Sent Events，终态后关闭）", "tasks",
