@@ -1,5 +1,5 @@
 """Marshmallow helpers: Chinese messages, money as strings, identity fields."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.errors import validation_error
 from shared.identity import IdentityError, parse_credit_code, parse_mobile, parse_resident_id
@@ -87,6 +87,16 @@ class DateRangeSchema(LenientSchema):
     def _ordered(self, data, **kwargs):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise ValidationError("开始日期不能晚于结束日期", "start")
+
+
+class ClerkIdentitySchema(StrictSchema):
+    """The unit and clerk a clerk says he is (F1.1, F1.2): auth receives it, employer checks it."""
+
+    unit_account = fields.String(required=True, validate=validate.Length(1, 20))
+    unit_name = fields.String(required=True, validate=validate.Length(1, 100))
+    clerk_name = fields.String(required=True, validate=validate.Length(1, 50))
+    clerk_id_number = fields.String(required=True, validate=validate.Length(1, 18))
+    clerk_mobile = fields.String(required=True, validate=validate.Length(1, 11))
 
 
 class Money(fields.Field):

@@ -1,17 +1,12 @@
 from marshmallow import fields, validate
 
-from shared.schemas import LenientSchema, StrictSchema
+from shared.schemas import ClerkIdentitySchema, LenientSchema, StrictSchema
 
 _SHORT = validate.Length(1, 64)
 
 
-class IdentitySchema(StrictSchema):
-    """The unit and clerk a login or a password reset is for (F1.1, F1.2)."""
-    unit_account = fields.String(required=True, validate=validate.Length(1, 20))
-    unit_name = fields.String(required=True, validate=validate.Length(1, 100))
-    clerk_name = fields.String(required=True, validate=validate.Length(1, 50))
-    clerk_id_number = fields.String(required=True, validate=validate.Length(1, 18))
-    clerk_mobile = fields.String(required=True, validate=validate.Length(1, 11))
+class IdentitySchema(ClerkIdentitySchema):
+    """The unit and clerk a login or a password reset is for, with the captcha (F1.1, F1.2)."""
     captcha_id = fields.String(required=True, validate=_SHORT)
     captcha_answer = fields.String(required=True, validate=_SHORT)
 

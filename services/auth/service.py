@@ -14,14 +14,14 @@ from services.auth.schemas import (
 from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
 from shared.identity import mask_mobile
-from shared.schemas import load
+from shared.schemas import ClerkIdentitySchema, load
 from shared.tokens import SigningSecret, issue_token
 
 LOGIN_FAILED = "登录信息有误，请核对单位账号、经办人信息和密码"
 IDENTITY_FAILED = "身份信息有误，请核对单位账号和经办人信息"
 CAPTCHA_FAILED = "验证码错误或已失效，请刷新后重新输入"
 SMS_CODE_FAILED = "短信验证码错误或已失效，请重新获取"
-IDENTITY_FIELDS = ("unit_account", "unit_name", "clerk_name", "clerk_id_number", "clerk_mobile")
+IDENTITY_FIELDS = tuple(ClerkIdentitySchema().fields)
 
 
 def _now():

@@ -69,14 +69,6 @@ class EmployerRegisteredSchema(LenientSchema):
     opened_on = fields.Date()
 
 
-class VerifyClerkSchema(LenientSchema):
-    unit_account = fields.String(required=True, validate=validate.Length(1, 20))
-    unit_name = fields.String(required=True, validate=validate.Length(1, 100))
-    clerk_name = fields.String(required=True, validate=validate.Length(1, 50))
-    clerk_id_number = fields.String(required=True, validate=validate.Length(1, 18))
-    clerk_mobile = fields.String(required=True, validate=validate.Length(1, 11))
-
-
 class TrimmedSchema(StrictSchema):
     """What a person typed: surrounding blanks are not part of it."""
 

@@ -21,13 +21,13 @@ from services.employer.schemas import (
     ConsultationOutSchema, ConsultationQuerySchema, CounterChangeSchema,
     EmployerOutSchema, EmployerRegisteredSchema, HomeStatsSchema, MarkReadSchema, MessageQuerySchema,
     MessagesOutSchema, NoticeSchema, RegisterEmployerSchema, ReplySchema, ShortcutsInSchema,
-    ShortcutsOutSchema, VerifyClerkSchema)
+    ShortcutsOutSchema)
 from shared.clock import centre_today
 from shared.downloads import PDF, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, not_found, validation_error
 from shared.pdf import Voucher, render_voucher, voucher_code
-from shared.schemas import DateRangeSchema, load
+from shared.schemas import ClerkIdentitySchema, DateRangeSchema, load
 from shared.tasks import FINAL_STATUSES, STATUS_NAMES, TaskSnapshotSchema, task_queue
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ class EmployerService:
     @rpc(expected_exceptions=BusinessError)
     def verify_clerk(self, identity):
         """The clerk id when every identity field matches a clerk of that employer, else None."""
-        identity = load(VerifyClerkSchema(), identity)
+        identity = load(ClerkIdentitySchema(), identity)
         employer = store.employer_by_unit_account(self.db, identity["unit_account"].strip())
         if employer is None or employer.name != identity["unit_name"].strip():
             return None
