@@ -11,14 +11,9 @@ class Base(DeclarativeBase):
     type_annotation_map = TYPE_ANNOTATION_MAP
 
 
-class OpeningDraft(Base):
-    """A row of an employer's pending roster (待开户清册)."""
-    __tablename__ = "opening_drafts"
-    __table_args__ = (UniqueConstraint("unit_account", "id_number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_account: Mapped[str] = mapped_column(String(20), index=True)
-    row_no: Mapped[int | None]  # the row of the uploaded file, if it came from one
+class RosterRow:
+    """What a clerk gives for one person to open, in the roster and again in a submitted batch."""
+    row_no: Mapped[int | None] = mapped_column()  # the row of the uploaded file, if it came from one
     name: Mapped[str] = mapped_column(String(50))
     id_number: Mapped[str] = mapped_column(String(18))
     base: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -26,6 +21,15 @@ class OpeningDraft(Base):
     household: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
+
+
+class OpeningDraft(RosterRow, Base):
+    """A row of an employer's pending roster (待开户清册)."""
+    __tablename__ = "opening_drafts"
+    __table_args__ = (UniqueConstraint("unit_account", "id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime]
 
 
@@ -52,21 +56,13 @@ class OpeningBatch(Base):
     updated_at: Mapped[datetime]
 
 
-class OpeningRow(Base):
+class OpeningRow(RosterRow, Base):
     """One row of a batch; its state changes in the same transaction that opens it."""
     __tablename__ = "opening_rows"
     __table_args__ = (Index("ix_opening_rows_batch_state", "batch_id", "state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("opening_batches.id"))
-    row_no: Mapped[int | None]
-    name: Mapped[str] = mapped_column(String(50))
-    id_number: Mapped[str] = mapped_column(String(18))
-    base: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    mobile: Mapped[str] = mapped_column(String(11))
-    household: Mapped[str] = mapped_column(String(100), default="")
-    address: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
     state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | opened | failed
     column: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(String(200))

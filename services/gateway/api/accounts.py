@@ -20,13 +20,9 @@ class DeletedSchema(LenientSchema):
     deleted = fields.Integer()
 
 
-def _file(result):
-    return file_response(result)
-
-
 @route("GET", "/api/v1/openings/template.xlsx", "身份证批量开户模板 (F3.2)", "accounts", produces=XLSX)
 def opening_template(ctx):
-    return _file(ctx.rpc.accounts.opening_template())
+    return file_response(ctx.rpc.accounts.opening_template())
 
 
 @route("POST", "/api/v1/openings/drafts", "添加到待开户清册 (F3.1)", "accounts", body=DraftInSchema,
@@ -81,7 +77,7 @@ def list_openings(ctx):
 @route("GET", "/api/v1/openings/<batch_id>/voucher.pdf", "开户清册凭证 (F3.3)", "accounts",
        produces=PDF)
 def opening_voucher(ctx, batch_id):
-    return _file(ctx.rpc.accounts.opening_voucher(ctx.employer_id, batch_id))
+    return file_response(ctx.rpc.accounts.opening_voucher(ctx.employer_id, batch_id))
 
 
 @route("GET", "/api/v1/members", "个人账户信息查询：姓名、证件号码、个人账号任选一项 (F4.2)", "accounts",
@@ -99,7 +95,7 @@ def list_changes(ctx):
 @route("GET", "/api/v1/members/changes/<change_id>/voucher.pdf", "个人信息修改凭证 (F5.2)", "accounts",
        produces=PDF)
 def change_voucher(ctx, change_id):
-    return _file(ctx.rpc.accounts.member_change_voucher(ctx.employer_id, change_id))
+    return file_response(ctx.rpc.accounts.member_change_voucher(ctx.employer_id, change_id))
 
 
 @route("GET", "/api/v1/members/<account_no>", "个人账户详细信息 (F4.2)", "accounts", response=MemberOutSchema)
