@@ -1,12 +1,9 @@
 """Employer rules: pure functions, no I/O."""
-import re
 from decimal import Decimal
 
 from shared.errors import COUNTER_ONLY, BusinessError
 from shared.identity import mask_id, mask_mobile
 
-POSTAL_CODE = re.compile(r"\d{6}")
-BANK_ACCOUNT = re.compile(r"\d{8,30}")
 
 
 def unit_account_for(prefix, sequence):
