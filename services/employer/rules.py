@@ -5,7 +5,6 @@ from shared.errors import COUNTER_ONLY, BusinessError
 from shared.identity import mask_id, mask_mobile
 
 
-
 def unit_account_for(prefix, sequence):
     """单位账号: the centre's prefix and a zero-padded sequence number."""
     return f"{prefix}{sequence:08d}"
