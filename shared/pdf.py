@@ -51,6 +51,13 @@ TABLE_CHUNK_ROWS = 200   # a long roster is several tables of fixed column width
 WRAP_AT = 24             # longer cell texts wrap (Paragraph); short ones are plain strings, much lighter
 
 
+def centre_voucher(config, kind, **fields):
+    """(verification code, PDF) of a voucher of this centre; `kind` names the business."""
+    code = voucher_code(config["VOUCHERS"]["secret"], kind, fields["number"], fields["unit_account"])
+    voucher = Voucher(centre_name=config["CENTRE"]["name"], verification_code=code, **fields)
+    return code, render_voucher(voucher)
+
+
 def render_voucher(voucher):
     buffer = io.BytesIO()
     wide = len(voucher.columns) > 6

@@ -26,7 +26,7 @@ from shared.clock import centre_today
 from shared.downloads import PDF, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, not_found, validation_error
-from shared.pdf import Voucher, render_voucher, voucher_code
+from shared.pdf import centre_voucher
 from shared.schemas import ClerkIdentitySchema, DateRangeSchema, load
 from shared.tasks import FINAL_STATUSES, STATUS_NAMES, TaskSnapshotSchema, task_queue
 
@@ -177,16 +177,13 @@ class EmployerService:
         change = store.change_of(self.db, employer.id, _record_id(change_id, "变更记录"))
         if change is None:
             raise not_found("变更记录")
-        code = voucher_code(self.config["VOUCHERS"]["secret"], VOUCHER_KIND, change.number,
-                            employer.unit_account)
-        voucher = Voucher(
-            centre_name=self.config["CENTRE"]["name"], business_type="单位信息变更",
+        code, pdf = tpool.execute(
+            centre_voucher, self.config, VOUCHER_KIND, business_type="单位信息变更",
             number=change.number, business_date=change.business_date.isoformat(),
             employer_name=employer.name, unit_account=employer.unit_account,
-            verification_code=code, columns=["变更项目", "变更前", "变更后"],
+            columns=["变更项目", "变更前", "变更后"],
             rows=[[i["label"], i["old"], i["new"]] for i in rules.display_items(change.items)],
             totals=[("办理渠道", change.channel), ("经办人", change.clerk_name)])
-        pdf = tpool.execute(render_voucher, voucher)
         return file_payload(f"{change.number}.pdf", PDF, pdf, verification_code=code)
 
     # ---------- F2.1 home: shortcuts, statistics ----------
