@@ -66,7 +66,7 @@ def _stored(rpc, employer_id, task_id):
 
 def test_f15_1_two_watchers_see_the_batch_to_its_end_then_the_stream_closes(gateway, rpc, config):
     base, hub = gateway
-    task_id, reply = start_batch(rpc, total=200, failed_rows=range(9, 129))
+    task_id, reply = start_batch(rpc, total=200, pause=0.2, failed_rows=range(9, 129))  # ~10 s: streams open mid-batch
     streams = [open_stream(base, config, task_id) for _ in range(2)]
     assert all(s.status_code == 200 and s.headers["Content-Type"].startswith("text/event-stream")
                for s in streams)
