@@ -3,11 +3,14 @@ from shared.green import monkey_patch
 
 monkey_patch()  # nameko's pytest plugin does not; it must come before any socket
 
+import eventlet  # noqa: E402
 import pytest  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from tests import infra  # noqa: E402
+
+STOP_SECONDS = 30
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +58,14 @@ def start_service(config):
         return container
 
     yield start
+    stuck = []
     for container in reversed(containers):
-        container.stop()
+        with eventlet.Timeout(STOP_SECONDS, False):
+            container.stop()
+        if not container._died.ready():  # a worker that never ends: fail here, not at the run's timeout
+            container.kill()
+            stuck.append(container.service_name)
+    assert not stuck, f"not stopped within {STOP_SECONDS} s, killed: {stuck}"
 
 
 @pytest.fixture(scope="module")

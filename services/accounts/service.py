@@ -8,7 +8,6 @@ from eventlet import tpool
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
-from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from services.accounts import opening, rules, store
@@ -24,6 +23,7 @@ from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
+from shared.timers import timer
 from shared.xlsx import file_error, read_rows, write_template
 
 IMPORT_CHUNK = 1000

@@ -15,9 +15,9 @@ from nameko.events import BROADCAST, event_handler
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
-from nameko.timer import timer
 
 from shared.errors import BusinessError
+from shared.timers import timer
 
 log = logging.getLogger(__name__)
 
