@@ -12,6 +12,7 @@ monkey_patch()
 
 import argparse  # noqa: E402
 import io  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -45,6 +46,15 @@ def save_voucher(api, path):
     print(f"  voucher {batch['batch_id']}: {page_count(pdf)} pages, {len(pdf) / 1e6:.1f} MB → {path}")
 
 
+def last_snapshot(api, task_id):
+    """Follow the task as a page does, by its live progress stream, to its final snapshot."""
+    stream = api.get(f"/api/v1/tasks/{task_id}/events", stream=True)
+    assert stream.status_code == 200, stream.text
+    snapshots = [json.loads(line[len("data: "):]) for line in stream.iter_lines(decode_unicode=True)
+                 if line.startswith("data: ")]
+    return snapshots[-1]
+
+
 def end_to_end(api, data):
     started = time.perf_counter()
     imported = api.post("/api/v1/openings/drafts/import", files={"file": ("open.xlsx", data)})
@@ -52,14 +62,9 @@ def end_to_end(api, data):
     parsed = time.perf_counter()
     submitted = api.post("/api/v1/openings/submit")
     assert submitted.status_code == 202, submitted.text
-    batch_id = submitted.json()["batch_id"]
-    while True:
-        batch = next(b for b in api.get("/api/v1/openings").json() if b["batch_id"] == batch_id)
-        if batch["status"] in ("succeeded", "partial", "failed"):
-            break
-        time.sleep(0.05)
-    assert batch["status"] == "succeeded", batch
+    final = last_snapshot(api, submitted.json()["task_id"])
     ended = time.perf_counter()
+    assert final["status"] == "succeeded" and final["done"] == final["total"], final
     print(f"  (upload and import {parsed - started:.2f} s, submit to succeeded {ended - parsed:.2f} s)")
     return ended - started
 

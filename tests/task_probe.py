@@ -12,13 +12,13 @@ def failed_row(row):
 
 
 def run_batch(reporter, employer_id, total, failed_rows=(), kind="probe_open", title="测试开户",
-              needs_review=False, pause=0.0, task_id=None):
-    """Report a batch from queued to final, one snapshot every `report_step` rows."""
+              needs_review=False, pause=0.0, task_id=None, step=None):
+    """Report a batch from queued to final, one snapshot every `step` rows (`report_step`)."""
     task = Task(task_id or new_task_id(), employer_id, "batch_probe", kind, title=title, total=total,
                 needs_review=needs_review, submitted_by="钱经办")
     reporter.report(task)
     task.start()
-    step = report_step(total)
+    step = step or report_step(total)
     for row in range(1, total + 1):
         if row in failed_rows:
             task.failed += 1

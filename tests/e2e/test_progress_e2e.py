@@ -53,7 +53,7 @@ def test_f15_1_live_progress_as_server_sent_events(system):
     api, unit_account = employer_session(system, "进度实时测试公司")
     task_id = new_task_id()
     batch = eventlet.spawn_after(0.5, run_batch, StandaloneReporter(system.config["AMQP_URI"]),
-                                 unit_account, 200, pause=0.02, task_id=task_id)
+                                 unit_account, 10_000, pause=0.02, task_id=task_id)
     stream = requests.get(f"{system.base_url}/api/v1/tasks/{task_id}/events",
                           headers={"Authorization": f"Bearer {api.token}"}, stream=True, timeout=10)
     assert stream.status_code == 200

@@ -49,10 +49,11 @@ def events(response):
 
 
 def start_batch(rpc, total=100, pause=0.05, failed_rows=(), employer_id=EMPLOYER):
-    """A batch whose first snapshot is already stored, running in the background."""
+    """A batch whose first snapshot is already stored, running in the background, with a snapshot
+    every 2% of its rows."""
     task_id = new_task_id()
     reply = rpc.batch_probe.run_batch.call_async(employer_id, total, failed_rows=list(failed_rows),
-                                                 pause=pause, task_id=task_id)
+                                                 pause=pause, task_id=task_id, step=max(1, total // 50))
     wait_for(lambda: _stored(rpc, employer_id, task_id))
     return task_id, reply
 

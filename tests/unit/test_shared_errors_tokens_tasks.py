@@ -90,9 +90,9 @@ def test_production_checks_the_voucher_secret_too():
 
 
 def test_report_step_is_bounded():
-    assert report_step(10) == 1
-    assert report_step(10_000) == 200          # 2% of the batch
-    assert report_step(1_000_000) == 500       # never more than 500 rows apart
+    assert report_step(10) == 500              # a small batch in one step
+    assert report_step(10_000) == 500          # every 500 rows
+    assert report_step(50_000) == 1_000        # or every 2%, when that is more
     assert 10_000 // report_step(10_000) <= 100  # a 10,000-row batch: at most ~100 snapshots
 
 
