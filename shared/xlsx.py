@@ -125,18 +125,12 @@ def _save(wb):
 
 # ---------- reading ----------
 
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: ord(" ")}
+
+
 def normalize_text(value):
     """Trim; full-width ASCII (digits, letters, punctuation) and ideographic spaces to half-width."""
-    chars = []
-    for ch in str(value):
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            chars.append(chr(code - 0xFEE0))
-        elif code == 0x3000:
-            chars.append(" ")
-        else:
-            chars.append(ch)
-    return "".join(chars).strip()
+    return str(value).translate(_HALF_WIDTH).strip()
 
 
 def _check_archive(data, max_bytes):

@@ -4,11 +4,13 @@ import binascii
 from contextlib import contextmanager
 from datetime import timedelta
 
+import eventlet
 from eventlet import tpool
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from services.accounts import opening, rules, store
 from services.accounts.schemas import (
@@ -132,15 +134,16 @@ class AccountsService:
         taken = store.normal_member_ids(self.db, unit_account)
         rows = read_rows(data, OPENING, max_rows=int(settings["max_import_rows"]),
                          max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))
-        imported, errors = 0, []
-        while True:  # parse and check in a thread, a chunk at a time; insert between chunks
-            good, bad, more = tpool.execute(rules.check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
+        def next_chunk():  # parsed and checked in a thread, while the chunk before is inserted
+            return eventlet.spawn(tpool.execute, rules.check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
+        imported, errors, chunk = 0, [], next_chunk()
+        while chunk is not None:
+            good, bad, more = chunk.wait()
+            chunk = next_chunk() if more else None
             with roster_write(self.db):
                 store.add_drafts(self.db, unit_account, good)
             imported += len(good)
             errors.extend(bad)
-            if not more:
-                break
         return ImportResultSchema().dump({"imported": imported, "errors": errors})
 
     # ---------- submission ----------
@@ -160,8 +163,24 @@ class AccountsService:
 
     @event_handler("accounts", "openings_submitted")
     def on_openings_submitted(self, payload):
-        opening.run_batch(self.db, int(payload["batch_id"]), self._limits(), self.tasks, self.dispatch,
-                          self.config["CENTRE"]["unit_account_prefix"])
+        """The batch is opened in several sessions side by side: while one waits on the database,
+        another checks its rows. No more sessions than the connection pool holds (SQLite: one)."""
+        batch_id, limits = int(payload["batch_id"]), self._limits()
+        prefix = self.config["CENTRE"]["unit_account_prefix"]
+
+        def run(session):
+            opening.run_batch(session, batch_id, limits, self.tasks, self.dispatch, prefix)
+
+        engine = self.db.get_bind()
+
+        def run_in_own_session():
+            with Session(engine, expire_on_commit=False) as session:
+                run(session)
+        sessions = min(int(self.config["ACCOUNTS"]["opening_sessions"]), engine.pool.size())
+        helpers = [eventlet.spawn(run_in_own_session) for _ in range(sessions - 1)]
+        run(self.db)
+        for helper in helpers:
+            helper.wait()
 
     @timer(interval=SWEEP_SECONDS, eager=True)
     def resume_stale_batches(self):

@@ -145,9 +145,11 @@ def claim_stale_batches(session, stale_before):
 
 
 def pending_rows(session, batch_id, limit):
-    """The next rows to open, locked so that a second worker on the batch takes others."""
-    return session.scalars(select(OpeningRow).where(OpeningRow.batch_id == batch_id,
-                                                    OpeningRow.state == "pending")
+    """The next rows to open (plain rows, not ORM objects), locked so that a second worker on the
+    batch takes others."""
+    columns = [OpeningRow.id, *(getattr(OpeningRow, name) for name in ROW_FIELDS)]
+    return session.execute(select(*columns).where(OpeningRow.batch_id == batch_id,
+                                                  OpeningRow.state == "pending")
                            .order_by(OpeningRow.id).limit(limit)
                            .with_for_update(skip_locked=True)).all()
 
@@ -166,7 +168,8 @@ def failed_rows(session, batch_id):
 
 def mark_opened(session, row_ids):
     if row_ids:
-        session.execute(update(OpeningRow).where(OpeningRow.id.in_(row_ids)).values(state="opened"))
+        session.execute(update(OpeningRow).where(OpeningRow.id.in_(row_ids)).values(state="opened")
+                        .execution_options(synchronize_session=False))
 
 
 def mark_failed(session, failures):
