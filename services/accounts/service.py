@@ -167,20 +167,21 @@ class AccountsService:
         another checks its rows. No more sessions than the connection pool holds (SQLite: one)."""
         batch_id, limits = int(payload["batch_id"]), self._limits()
         prefix = self.config["CENTRE"]["unit_account_prefix"]
+        engine = self.db.get_bind()
 
         def run(session):
             opening.run_batch(session, batch_id, limits, self.tasks, self.dispatch, prefix)
-
-        engine = self.db.get_bind()
 
         def run_in_own_session():
             with Session(engine, expire_on_commit=False) as session:
                 run(session)
         sessions = min(int(self.config["ACCOUNTS"]["opening_sessions"]), engine.pool.size())
         helpers = [eventlet.spawn(run_in_own_session) for _ in range(sessions - 1)]
-        run(self.db)
-        for helper in helpers:
-            helper.wait()
+        try:
+            run(self.db)
+        finally:  # the helpers use this worker's reporter and dispatcher
+            for helper in helpers:
+                helper.wait()
 
     @timer(interval=SWEEP_SECONDS, eager=True)
     def resume_stale_batches(self):
