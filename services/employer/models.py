@@ -108,3 +108,14 @@ class Consultation(Base):
     replied_at: Mapped[datetime | None]
 
     employer: Mapped[Employer] = relationship()
+
+
+class OutboxEvent(Base):
+    """An event stored in the transaction of the change it tells of, until it has been sent."""
+    __tablename__ = "outbox_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)

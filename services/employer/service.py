@@ -29,10 +29,12 @@ from shared.errors import BusinessError, conflict, not_found, validation_error
 from shared.pdf import centre_voucher
 from shared.schemas import ClerkIdentitySchema, DateRangeSchema, load
 from shared.tasks import FINAL_STATUSES, STATUS_NAMES, TaskSnapshotSchema, task_queue
+from shared.timers import timer
 
 log = logging.getLogger(__name__)
 
 VOUCHER_KIND = "employer_change"
+OUTBOX_SWEEP_SECONDS = 30
 
 
 def _record_id(value, what):
@@ -72,8 +74,9 @@ class EmployerService:
             self.db.rollback()
             raise conflict("EMPLOYER_EXISTS", "该统一社会信用代码的单位已登记") from None
         result = EmployerOutSchema().dump(employer)
-        self.db.commit()  # the fact is durable before anyone hears of it
-        self.dispatch("employer_registered", EmployerRegisteredSchema().dump(employer))
+        store.add_event(self.db, "employer_registered", EmployerRegisteredSchema().dump(employer))
+        self.db.commit()  # the employer and its event in one transaction
+        self._send_events()
         return result
 
     @rpc(expected_exceptions=BusinessError)
@@ -157,10 +160,29 @@ class EmployerService:
         change = store.apply_change(self.db, employer, data, items, channel, clerk_name,
                                     centre_today(self.config))
         result = ChangeOutSchema().dump(change)
-        self.db.commit()  # the fact is durable before anyone hears of it
-        self.dispatch("employer_changed",
-                      rules.changed_event(employer.unit_account, change.number, channel, items))
+        store.add_event(self.db, "employer_changed",
+                        rules.changed_event(employer.unit_account, change.number, channel, items))
+        self.db.commit()
+        self._send_events()
         return result
+
+    def _send_events(self):
+        """Send what the outbox holds, oldest first, so that subscribers hear of changes in order.
+        If the broker fails now, the change stands and the sweep sends its event later."""
+        try:
+            events = store.unsent_events(self.db)
+            for event in events:
+                self.dispatch(event.event_type, event.payload)
+            store.mark_sent(self.db, events)
+            self.db.commit()
+        except Exception:  # the caller's change is committed; only its event waits for the sweep
+            self.db.rollback()
+            log.exception("事件暂未发出，将由定时任务重发")
+
+    @timer(interval=OUTBOX_SWEEP_SECONDS, eager=True)
+    def send_unsent_events(self):
+        """Events a crash or a broker failure left in the outbox."""
+        self._send_events()
 
     @rpc(expected_exceptions=BusinessError)
     def list_changes(self, unit_account, query=None):

@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
-from services.employer.models import Clerk, Consultation, Employer, EmployerChange, Message, Shortcut
+from services.employer.models import (
+    Clerk, Consultation, Employer, EmployerChange, Message, OutboxEvent, Shortcut)
 from services.employer.rules import FIELD_LABELS, PENDING, change_number, unit_account_for
 from shared.db import upsert_insert
 
@@ -165,3 +166,20 @@ def pending_consultations(session):
 def consultation_for_update(session, consultation_id):
     return session.scalars(select(Consultation).options(selectinload(Consultation.employer))
                            .where(Consultation.id == consultation_id).with_for_update()).one_or_none()
+
+
+# ---------- outbox ----------
+
+def add_event(session, event_type, payload):
+    session.add(OutboxEvent(event_type=event_type, payload=payload, created_at=datetime.now(timezone.utc)))
+
+
+def unsent_events(session):
+    """Unsent events in the order they were stored, locked: a second sender waits, then finds them sent."""
+    return session.scalars(select(OutboxEvent).where(OutboxEvent.sent_at.is_(None))
+                           .order_by(OutboxEvent.id).with_for_update()).all()
+
+
+def mark_sent(session, events):
+    for event in events:
+        event.sent_at = datetime.now(timezone.utc)
