@@ -3,15 +3,19 @@ from datetime import datetime, timezone
 
 from nameko.dependency_providers import Config
 from nameko.events import event_handler
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
+from sqlalchemy import select
 
 from services.contributions.models import EmployerAccount, Policy
 from services.contributions.schemas import (
     EmployerChangedSchema, EmployerRegisteredSchema, PolicySchema)
 from shared.clock import centre_today
-from shared.db import Database, atomic
+from shared.db import Database, atomic, upsert_insert
 from shared.errors import BusinessError
 from shared.months import hpf_year_of, hpf_year_of_month
+
+
+KEPT_FROM_EMPLOYER = ("name", "employer_rate", "employee_rate")
 
 
 class ContributionsService:
@@ -19,6 +23,7 @@ class ContributionsService:
 
     db = Database()
     config = Config()
+    employer = RpcProxy("employer")
 
     @rpc
     def ping(self):
@@ -37,17 +42,33 @@ class ContributionsService:
     @event_handler("employer", "employer_registered")
     @atomic
     def on_employer_registered(self, payload):
-        data = EmployerRegisteredSchema().load(payload)
-        if self.db.get(EmployerAccount, data["unit_account"]) is None:  # redelivery is harmless
-            self.db.add(EmployerAccount(**data, paid_up_to=None,
-                                        created_at=datetime.now(timezone.utc)))
+        self._open_account(EmployerRegisteredSchema().load(payload))  # redelivery is harmless
 
     @event_handler("employer", "employer_changed")
     @atomic
     def on_employer_changed(self, payload):
-        """Keep the unit name and rates the remittance account was opened with up to date."""
+        """Keep the unit name and rates of the remittance account as the employer's are now.
+
+        They are read from the employer service with the account locked, not taken from the
+        event: changes heard out of order (by concurrent workers, or before the registration)
+        still end at the latest values."""
         data = EmployerChangedSchema().load(payload)
-        account = self.db.get(EmployerAccount, data["unit_account"])
-        if account is not None:
-            for name, value in data["values"].items():
-                setattr(account, name, value)
+        if not data["values"]:
+            return  # nothing this account keeps
+        unit_account = data["unit_account"]
+        if self.db.get(EmployerAccount, unit_account) is None:  # heard before the registration
+            self._open_account(self._employer_now(unit_account))
+        account = self.db.scalars(select(EmployerAccount).where(EmployerAccount.unit_account == unit_account)
+                                  .with_for_update()).one()
+        now = self._employer_now(unit_account)
+        for name in KEPT_FROM_EMPLOYER:
+            setattr(account, name, now[name])
+
+    def _employer_now(self, unit_account):
+        return EmployerRegisteredSchema().load(self.employer.get_employer(unit_account))
+
+    def _open_account(self, data):
+        """Open the remittance account unless it is open (a concurrent opening waits, then does nothing)."""
+        self.db.execute(upsert_insert(self.db, EmployerAccount)
+                        .values(**data, paid_up_to=None, created_at=datetime.now(timezone.utc))
+                        .on_conflict_do_nothing(index_elements=["unit_account"]))

@@ -1,5 +1,7 @@
 """Employer service in a container against the real RabbitMQ and PostgreSQL."""
+import eventlet
 import pytest
+from nameko.standalone.events import event_dispatcher
 from sqlalchemy import create_engine, text
 
 from services.contributions.service import ContributionsService
@@ -86,3 +88,30 @@ def test_unknown_employer_is_not_found(services, rpc):
     with pytest.raises(BusinessError) as err:
         rpc.employer.get_employer("610199999999")
     assert err.value.status == 404
+
+
+def test_remittance_account_follows_the_employer_as_it_is_now_whatever_the_order(services, rpc, config,
+                                                                                  db_urls):
+    """A change heard before the registration opens the account; a stale change undoes nothing."""
+    unit_account = rpc.employer.register_employer(employer_data())["unit_account"]
+    engine = create_engine(db_urls["contributions"])
+
+    def account(name=None):
+        with engine.connect() as conn:
+            row = conn.execute(text("select name, employer_rate from employer_accounts where unit_account = :u"),
+                               {"u": unit_account}).first()
+        return row if row and (name is None or row.name == name) else None
+    wait_for(account)
+    with engine.begin() as conn:  # as if `employer_registered` had not been heard yet
+        conn.execute(text("delete from employer_accounts where unit_account = :u"), {"u": unit_account})
+    rpc.employer.counter_change_employer(unit_account, {"employer_rate": "0.08"}, "柜员李")
+    assert str(wait_for(account).employer_rate) == "0.0800"
+    event_dispatcher(config)("employer", "employer_changed", {  # an older change, heard late
+        "unit_account": unit_account, "number": "DWBG20261127999998", "channel": "柜台",
+        "fields": ["employer_rate"], "values": {"employer_rate": "0.1200"}})
+    rpc.employer.counter_change_employer(unit_account, {"name": "后来改名有限公司"}, "柜员李")
+    wait_for(lambda: account("后来改名有限公司"))
+    eventlet.sleep(0.5)  # the stale event, if still queued, is handled too
+    row = account()
+    engine.dispose()
+    assert (row.name, str(row.employer_rate)) == ("后来改名有限公司", "0.0800")
