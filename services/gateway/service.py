@@ -14,6 +14,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarg
 from werkzeug.wrappers import Response
 
 from services.gateway import api  # noqa: F401  (registers the routes)
+from services.gateway.clients import TrustedProxies, client_address
 from services.gateway.live import LiveTasks
 from services.gateway.routing import error_response, json_response, request_id_from, url_map
 from services.gateway.sessions import SessionRevocation
@@ -42,8 +43,9 @@ def _storable(value):
 class RequestContext:
     """What a route handler gets: the request, the caller's identity and the services."""
 
-    def __init__(self, request, rpc, config, request_id, identity=None, live=None):
+    def __init__(self, request, rpc, config, request_id, identity=None, live=None, source=None):
         self.request = request
+        self.source = source  # the client's address, which auth throttles on
         self.live = live
         self.rpc = rpc
         self.config = config
@@ -108,6 +110,7 @@ class GatewayService(SessionRevocation):
     contributions = RpcProxy("contributions")
     progress = RpcProxy("progress")
     live = LiveTasks()
+    proxies = TrustedProxies()
 
     _urls = url_map()
 
@@ -133,7 +136,8 @@ class GatewayService(SessionRevocation):
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
         if not (_storable(path_args) and _storable(request.args.to_dict(flat=False))):
             return error_response(400, "BAD_REQUEST", "请求地址或查询参数含有无效字符")
-        ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live)
+        source = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), self.proxies)
+        ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live, source=source)
         try:
             with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):
                 if route.auth:

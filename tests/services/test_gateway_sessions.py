@@ -27,29 +27,42 @@ def gateways(start_service):
     return [f"http://{address}" for address in addresses]
 
 
+@pytest.fixture(scope="module")
+def behind_a_proxy(start_service, gateways, config):
+    """A gateway that trusts the proxy at 127.0.0.1 (where these requests come from)."""
+    address = f"127.0.0.1:{free_port()}"
+    start_service(GatewayService, WEB_SERVER_ADDRESS=address,
+                  GATEWAY={**config["GATEWAY"], "trusted_proxies": "127.0.0.1"})
+    return f"http://{address}"
+
+
 def call(base, token, path="/api/v1/employer"):
     return requests.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
 
 @pytest.fixture(scope="module")
 def employer(rpc, gateways):
+    return registered_employer(rpc, gateways[0])
+
+
+def registered_employer(rpc, base):
     """A registered employer whose initial password has been changed to a known one."""
     data = employer_data()
     unit_account = rpc.employer.register_employer(data)["unit_account"]
     initial = rpc.auth.issue_initial_password(unit_account)["initial_password"]
-    first = http_login(rpc, gateways[0], data, unit_account, initial)
-    response = requests.post(gateways[0] + "/api/v1/auth/password", timeout=10,
+    first = http_login(rpc, base, data, unit_account, initial)
+    response = requests.post(base + "/api/v1/auth/password", timeout=10,
                              headers={"Authorization": f"Bearer {first}"},
                              json={"old_password": initial, "new_password": "Hall2026ok"})
     assert response.status_code == 204, response.text
     return data, unit_account
 
 
-def http_login(rpc, base, data, unit_account, password="Hall2026ok"):
+def http_login(rpc, base, data, unit_account, password="Hall2026ok", headers=None):
     captcha = requests.get(base + "/api/v1/auth/captcha", timeout=10).json()
     form = {**login_of(data, unit_account, password), "captcha_id": captcha["captcha_id"],
             "captcha_answer": ask(rpc, "captcha_answer", captcha["captcha_id"])}
-    response = requests.post(base + "/api/v1/auth/login", json=form, timeout=10)
+    response = requests.post(base + "/api/v1/auth/login", json=form, timeout=10, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()["token"]
 
@@ -92,3 +105,13 @@ def test_f1_2_password_change_ends_every_session_on_every_replica(rpc, gateways,
              timeout=1)
     fresh = http_login(rpc, gateways[0], data, unit_account, "Hall2027ok")
     assert all(call(base, fresh).status_code == 200 for base in gateways)
+
+
+def test_f1_1_the_address_auth_sees_is_the_peer_unless_a_trusted_proxy_names_the_client(
+        rpc, gateways, behind_a_proxy):
+    data, unit_account = registered_employer(rpc, gateways[0])
+    forwarded = {"X-Forwarded-For": "198.51.100.1, 203.0.113.9"}  # the first part written by the client
+    for base in (gateways[0], behind_a_proxy):
+        http_login(rpc, base, data, unit_account, headers=forwarded)
+    sources = [event["source"] for event in rpc.auth.audit_log(unit_account) if event["kind"] == "login_succeeded"]
+    assert sources[:2] == ["203.0.113.9", "127.0.0.1"]  # newest first: behind the proxy, then direct
