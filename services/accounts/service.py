@@ -137,13 +137,17 @@ class AccountsService:
         def next_chunk():  # parsed and checked in a thread, while the chunk before is inserted
             return eventlet.spawn(tpool.execute, rules.check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
         imported, errors, chunk = 0, [], next_chunk()
-        while chunk is not None:
-            good, bad, more = chunk.wait()
-            chunk = next_chunk() if more else None
-            with roster_write(self.db):
-                store.add_drafts(self.db, unit_account, good)
-            imported += len(good)
-            errors.extend(bad)
+        try:
+            while chunk is not None:
+                good, bad, more = chunk.wait()
+                chunk = next_chunk() if more else None
+                with roster_write(self.db):
+                    store.add_drafts(self.db, unit_account, good)
+                imported += len(good)
+                errors.extend(bad)
+        finally:  # an insert that failed leaves no parse running after the answer
+            if chunk is not None:
+                _failure(chunk)
         return ImportResultSchema().dump({"imported": imported, "errors": errors})
 
     # ---------- submission ----------
@@ -179,9 +183,10 @@ class AccountsService:
         helpers = [eventlet.spawn(run_in_own_session) for _ in range(sessions - 1)]
         try:
             run(self.db)
-        finally:  # the helpers use this worker's reporter and dispatcher
-            for helper in helpers:
-                helper.wait()
+        finally:  # the helpers use this worker's reporter and dispatcher: all end before it does
+            failures = [_failure(helper) for helper in helpers]
+        for failure in filter(None, failures):
+            raise failure
 
     @timer(interval=SWEEP_SECONDS, eager=True)
     def resume_stale_batches(self):
@@ -275,6 +280,15 @@ def roster_write(session):
     except IntegrityError:
         session.rollback()
         raise conflict("ROSTER_CHANGED", "该证件号码已被同时加入待开户清册，请刷新后重试") from None
+
+
+def _failure(thread):
+    """Wait for a green thread; its exception, if it raised one."""
+    try:
+        thread.wait()
+    except Exception as exc:  # handed back to the caller
+        return exc
+    return None
 
 
 def _int(value):

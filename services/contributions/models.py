@@ -36,3 +36,4 @@ class EmployerAccount(Base):
     paid_up_to: Mapped[str | None] = mapped_column(String(6))  # 缴至月份, YYYYMM
     opened_on: Mapped[date]
     created_at: Mapped[datetime]
+    employer_version: Mapped[int] = mapped_column(default=0, server_default="0")  # of the values above

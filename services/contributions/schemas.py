@@ -15,11 +15,13 @@ class PolicySchema(LenientSchema):
 
 
 class EmployerRegisteredSchema(LenientSchema):
+    """The employer as the remittance account keeps it: from `employer_registered` or `get_employer`."""
     unit_account = fields.String(required=True)
     name = fields.String(required=True)
     employer_rate = fields.Decimal(required=True)
     employee_rate = fields.Decimal(required=True)
     opened_on = fields.Date(required=True)
+    version = fields.Integer(load_default=0, data_key="version", attribute="employer_version")
 
 
 class ChangedValuesSchema(LenientSchema):

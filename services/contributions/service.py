@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from nameko.dependency_providers import Config
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
-from sqlalchemy import select
+from sqlalchemy import update
 
 from services.contributions.models import EmployerAccount, Policy
 from services.contributions.schemas import (
@@ -49,23 +49,18 @@ class ContributionsService:
     def on_employer_changed(self, payload):
         """Keep the unit name and rates of the remittance account as the employer's are now.
 
-        They are read from the employer service with the account locked, not taken from the
-        event: changes heard out of order (by concurrent workers, or before the registration)
-        still end at the latest values."""
+        They are read from the employer service (before any transaction here), with its version;
+        a newer version already kept is never overwritten. Changes heard out of order (two queues,
+        concurrent workers) or before the registration still end at the latest values."""
         data = EmployerChangedSchema().load(payload)
         if not data["values"]:
             return  # nothing this account keeps
-        unit_account = data["unit_account"]
-        if self.db.get(EmployerAccount, unit_account) is None:  # heard before the registration
-            self._open_account(self._employer_now(unit_account))
-        account = self.db.scalars(select(EmployerAccount).where(EmployerAccount.unit_account == unit_account)
-                                  .with_for_update()).one()
-        now = self._employer_now(unit_account)
-        for name in KEPT_FROM_EMPLOYER:
-            setattr(account, name, now[name])
-
-    def _employer_now(self, unit_account):
-        return EmployerRegisteredSchema().load(self.employer.get_employer(unit_account))
+        now = EmployerRegisteredSchema().load(self.employer.get_employer(data["unit_account"]))
+        self._open_account(now)  # heard before the registration
+        self.db.execute(update(EmployerAccount)
+                        .where(EmployerAccount.unit_account == now["unit_account"],
+                               EmployerAccount.employer_version < now["employer_version"])
+                        .values({name: now[name] for name in (*KEPT_FROM_EMPLOYER, "employer_version")}))
 
     def _open_account(self, data):
         """Open the remittance account unless it is open (a concurrent opening waits, then does nothing)."""

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import TYPE_ANNOTATION_MAP
@@ -30,6 +30,7 @@ class Employer(Base):
     status: Mapped[str] = mapped_column(String(10), default="正常")
     opened_on: Mapped[date]
     created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=0, server_default="0")  # one more with each change
 
     clerks: Mapped[list["Clerk"]] = relationship(back_populates="employer", order_by="Clerk.id",
                                                  cascade="all, delete-orphan")
@@ -113,9 +114,11 @@ class Consultation(Base):
 class OutboxEvent(Base):
     """An event stored in the transaction of the change it tells of, until it has been sent."""
     __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_unsent", "id", postgresql_where=text("sent_at IS NULL"),
+                            sqlite_where=text("sent_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_type: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None]

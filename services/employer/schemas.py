@@ -56,6 +56,7 @@ class EmployerOutSchema(LenientSchema):
     employee_rate = fields.Decimal(as_string=True)
     status = fields.String()
     opened_on = fields.Date()
+    version = fields.Integer()  # grows with each change: listeners keep the newest they have seen
     clerks = fields.List(fields.Nested(ClerkOutSchema))
 
 

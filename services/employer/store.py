@@ -52,6 +52,7 @@ def apply_change(session, employer, data, items, channel, clerk_name, today):
             _replace_clerks(employer, data["clerks"])
         else:
             setattr(employer, item["field"], data[item["field"]])
+    employer.version += 1
     now = datetime.now(timezone.utc)
     change = EmployerChange(employer_id=employer.id, channel=channel, clerk_name=clerk_name,
                             items=items, business_date=today, changed_at=now)

@@ -17,8 +17,7 @@ class TrustedProxies(DependencyProvider):
 
 def trusted_networks(setting):
     """"10.0.0.0/8, 127.0.0.1" → the networks of the proxies whose X-Forwarded-For is believed."""
-    return [ipaddress.ip_network(part.strip(), strict=False)
-            for part in str(setting or "").split(",") if part.strip()]
+    return [ipaddress.ip_network(part.strip()) for part in str(setting or "").split(",") if part.strip()]
 
 
 def client_address(peer, forwarded_for, trusted):
@@ -37,4 +36,5 @@ def _within(address, networks):
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:10.1.2.3 from a dual-stack listener
     return any(ip in network for network in networks)

@@ -23,10 +23,15 @@ def test_a_peer_that_is_not_a_trusted_proxy_cannot_name_another_client():
     assert client_address("203.0.113.7", "10.1.2.3, 198.51.100.1", PROXIES) == "203.0.113.7"
 
 
+def test_a_proxy_seen_through_a_dual_stack_listener_is_still_trusted():
+    assert client_address("::ffff:10.1.2.3", "203.0.113.7", PROXIES) == "203.0.113.7"
+
+
 def test_a_request_from_a_trusted_proxy_without_the_header_is_the_proxy():
     assert client_address("10.1.2.3", None, PROXIES) == "10.1.2.3"
 
 
 def test_a_bad_setting_is_refused():
-    with pytest.raises(ValueError):
-        trusted_networks("10.0.0.0/8, not-an-address")
+    for setting in ("10.0.0.0/8, not-an-address", "10.1.2.3/8"):  # host bits set: a typo, not a network
+        with pytest.raises(ValueError):
+            trusted_networks(setting)

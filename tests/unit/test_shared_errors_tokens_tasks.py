@@ -89,7 +89,7 @@ def test_production_checks_the_voucher_secret_too():
     check_production_secrets({**config, "VOUCHERS": {"secret": "v" * 40}})
 
 
-def test_report_step_is_bounded():
+def test_report_step_keeps_snapshots_few_and_steady():
     assert report_step(10) == 500              # a small batch in one step
     assert report_step(10_000) == 500          # every 500 rows
     assert report_step(50_000) == 1_000        # or every 2%, when that is more
