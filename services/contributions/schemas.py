@@ -21,7 +21,7 @@ class EmployerRegisteredSchema(LenientSchema):
     employer_rate = fields.Decimal(required=True)
     employee_rate = fields.Decimal(required=True)
     opened_on = fields.Date(required=True)
-    version = fields.Integer(load_default=0, data_key="version", attribute="employer_version")
+    version = fields.Integer(load_default=0, attribute="employer_version")
 
 
 class ChangedValuesSchema(LenientSchema):
