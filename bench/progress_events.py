@@ -27,10 +27,9 @@ from sqlalchemy import create_engine, insert, select  # noqa: E402
 
 from services.progress.models import TaskRecord  # noqa: E402
 from services.progress.rules import task_row  # noqa: E402
-from services.progress.schemas import StoredSnapshotSchema  # noqa: E402
 from services.progress.service import ProgressService  # noqa: E402
 from shared.migrate import prepare  # noqa: E402
-from shared.tasks import publish_snapshot, snapshot_publisher  # noqa: E402
+from shared.tasks import TaskSnapshotSchema, publish_snapshot, snapshot_publisher  # noqa: E402
 from tests import infra  # noqa: E402
 from tests.task_probe import run_batch  # noqa: E402
 
@@ -75,7 +74,7 @@ def absorb(config, engine, snapshots, finals):
 
 def bulk_insert(engine, snapshots):
     now = datetime.now(timezone.utc)
-    rows = [task_row(StoredSnapshotSchema().load(s), now) for s in snapshots]
+    rows = [task_row(TaskSnapshotSchema().load(s), now) for s in snapshots]
     for row in rows:
         row["task_id"] = f"{row['task_id']}-{row['seq']}"
     with engine.begin() as conn:

@@ -22,9 +22,9 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from services.progress.rules import ERRORS_SHOWN, task_row
-from services.progress.schemas import StoredSnapshotSchema, TaskOutSchema
+from services.progress.schemas import TaskOutSchema
 from shared.errors import BusinessError, not_found
-from shared.tasks import FINAL_STATUSES, TASKS_EXCHANGE
+from shared.tasks import FINAL_STATUSES, TASKS_EXCHANGE, TaskSnapshotSchema
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class LiveTasks(DependencyProvider):
         try:
             errors = body.get("errors") or []
             # only the rows a stream shows are read: a final snapshot may carry thousands
-            row = task_row(StoredSnapshotSchema().load({**body, "errors": errors[:ERRORS_SHOWN]}),
+            row = task_row(TaskSnapshotSchema().load({**body, "errors": errors[:ERRORS_SHOWN]}),
                            datetime.now(timezone.utc))
             row["error_count"] = len(errors)
         except (AttributeError, ValidationError, ValueError, TypeError):

@@ -1,4 +1,4 @@
-"""Pure rules of the progress service: a snapshot as a row, date ranges, the error file."""
+"""Pure rules of the progress service: a snapshot as a row, the error file."""
 from datetime import datetime, timezone
 
 from shared.tasks import FINAL_STATUSES
@@ -9,11 +9,15 @@ ERROR_SHEET_TITLE = "报错明细"
 
 
 def parse_time(text):
-    """An ISO 8601 time as an aware UTC datetime (a time without zone is taken as UTC)."""
+    """An ISO 8601 time as an aware UTC datetime (a time without zone is taken as UTC); ValueError
+    for anything else, a time that does not fit in UTC included."""
     if not text:
         return None
     value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    try:
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"time out of range: {text}") from None
 
 
 def iso_utc(value):

@@ -1,22 +1,9 @@
-"""What crosses the bus: snapshots in, task rows and queries."""
+"""Task rows and queries, as clerks see them (snapshots come in as shared.tasks.TaskSnapshotSchema)."""
 from marshmallow import RAISE, fields, validate
 
 from services.progress.rules import ERRORS_SHOWN, iso_utc, percent
 from shared.schemas import MAX_PAGE, DateRangeSchema, LenientSchema
-from shared.tasks import STATUS_NAMES, STATUSES, TaskSnapshotSchema
-
-
-class StoredSnapshotSchema(TaskSnapshotSchema):
-    """A snapshot as the progress service stores it: sizes its columns can hold."""
-
-    employer_id = fields.String(required=True, validate=validate.Length(1, 20))
-    service = fields.String(required=True, validate=validate.Length(1, 30))
-    kind = fields.String(required=True, validate=validate.Length(1, 50))
-    title = fields.String(load_default="", validate=validate.Length(max=100))
-    submitted_by = fields.String(load_default="", allow_none=True, validate=validate.Length(max=50))
-    total = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    done = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    failed = fields.Integer(load_default=0, validate=validate.Range(min=0))
+from shared.tasks import STATUS_NAMES, STATUSES
 
 
 def _time(name):

@@ -14,15 +14,15 @@ from nameko.rpc import rpc
 from sqlalchemy.exc import OperationalError
 
 from services.progress import rules, store
-from services.progress.schemas import (KindSchema, ResultQuerySchema, StoredSnapshotSchema,
-                                       TaskOutSchema, TaskQuerySchema, TaskRowSchema)
+from services.progress.schemas import (KindSchema, ResultQuerySchema, TaskOutSchema, TaskQuerySchema,
+                                       TaskRowSchema)
 from shared import xlsx
 from shared.clock import centre_zone, day_range
 from shared.downloads import XLSX, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
 from shared.schemas import load
-from shared.tasks import task_queue
+from shared.tasks import TaskSnapshotSchema, task_queue
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,9 @@ class ProgressService:
     def on_task_changed(self, payload):
         """Keep the snapshot if it is the task's newest; a malformed one is logged and dropped."""
         try:
-            snapshot = StoredSnapshotSchema().load(payload)
+            snapshot = TaskSnapshotSchema().load(payload)
             row = rules.task_row(snapshot, datetime.now(timezone.utc))
-        except (ValidationError, ValueError, TypeError, OverflowError) as exc:
+        except (ValidationError, ValueError, TypeError) as exc:
             log.warning("task snapshot dropped: %s", exc)
             return
         try:

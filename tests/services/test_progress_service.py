@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from services.progress import store
 from services.progress.rules import task_row
-from services.progress.schemas import StoredSnapshotSchema
 from services.progress.service import ProgressService
 from shared.errors import BusinessError
-from shared.tasks import Task, new_task_id, publish_snapshot, snapshot_publisher
+from shared.tasks import Task, TaskSnapshotSchema, new_task_id, publish_snapshot, snapshot_publisher
 from tests.task_probe import BatchProbe
 from tests.waiting import wait_for
 
@@ -121,7 +120,7 @@ def test_f15_1_upsert_keeps_the_highest_seq_under_concurrent_writers(db_urls):
     rows = []
     for seq in range(1, 41):
         task.seq, task.done = seq, seq
-        rows.append(task_row(StoredSnapshotSchema().load(task.snapshot()), None))
+        rows.append(task_row(TaskSnapshotSchema().load(task.snapshot()), None))
     random.Random(7).shuffle(rows)
 
     def save(row):

@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.progress import rules
-from services.progress.schemas import StoredSnapshotSchema, TaskOutSchema, TaskQuerySchema
+from services.progress.schemas import TaskOutSchema, TaskQuerySchema
 from shared.clock import day_range
 from shared.errors import BusinessError
 from shared.schemas import load
-from shared.tasks import Task
+from shared.tasks import Task, TaskSnapshotSchema
 
 RECEIVED = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
 
@@ -21,7 +21,7 @@ def snapshot(**changes):
     task.seq = 3
     for name, value in changes.items():
         setattr(task, name, value)
-    return StoredSnapshotSchema().load(task.snapshot())
+    return TaskSnapshotSchema().load(task.snapshot())
 
 
 def test_f15_1_task_row_keeps_times_in_utc_and_counts_errors():
