@@ -39,6 +39,14 @@ def not_found(what="记录"):
     return BusinessError("NOT_FOUND", f"{what}不存在或不属于本单位", status=404)
 
 
+def record_id(value, what="记录"):
+    """A record id from a caller; anything that is not one is simply not found."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise not_found(what) from None
+
+
 def unauthorized(message="登录已失效，请重新登录"):
     return BusinessError("UNAUTHORIZED", message, status=401)
 

@@ -89,6 +89,21 @@ class DateRangeSchema(LenientSchema):
             raise ValidationError("开始日期不能晚于结束日期", "start")
 
 
+class ChangeItemSchema(LenientSchema):
+    """One changed field of a change record (employer or member): its label, old and new value."""
+    field = fields.String()
+    label = fields.String()
+    old = fields.String(allow_none=True)
+    new = fields.String(allow_none=True)
+
+
+class StatusCountSchema(LenientSchema):
+    """A headcount line: a status code, its Chinese name, how many."""
+    code = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+
+
 class ClerkIdentitySchema(StrictSchema):
     """The unit and clerk a clerk says he is (F1.1, F1.2): auth receives it, employer checks it."""
 

@@ -2,7 +2,8 @@
 from marshmallow import fields, validate
 
 from services.accounts.rules import ID_TYPES, STATUSES
-from shared.schemas import MAX_PAGE, LenientSchema, Mobile, Money, StrictSchema
+from shared.schemas import (
+    MAX_PAGE, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema, StrictSchema)
 
 PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE)),
         "page_size": fields.Integer(load_default=50, validate=validate.Range(1, 500))}
@@ -99,13 +100,6 @@ class MemberChangeInSchema(StrictSchema):
     phone = fields.String(validate=validate.Regexp(r"^(|[\d-]{7,20})$", error="固定电话格式不正确"))
 
 
-class ChangeItemSchema(LenientSchema):
-    field = fields.String()
-    label = fields.String()
-    old = fields.String(allow_none=True)
-    new = fields.String(allow_none=True)
-
-
 class MemberChangeOutSchema(LenientSchema):
     change_id = fields.String(attribute="change_no")
     account_no = fields.String()
@@ -115,15 +109,9 @@ class MemberChangeOutSchema(LenientSchema):
     changed_at = fields.DateTime()
 
 
-class MemberCountSchema(LenientSchema):
-    code = fields.String()
-    name = fields.String()
-    count = fields.Integer()
-
-
 class MemberCountsSchema(LenientSchema):
     total = fields.Integer()
-    by_status = fields.List(fields.Nested(MemberCountSchema))
+    by_status = fields.List(fields.Nested(StatusCountSchema))
 
 
 class OpenedMemberSchema(LenientSchema):

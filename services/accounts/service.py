@@ -22,7 +22,7 @@ from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.clock import centre_today, centre_zone, day_range
 from shared.downloads import PDF, XLSX, file_payload
 from shared.db import Database, atomic
-from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
+from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.timers import timer
@@ -96,7 +96,7 @@ class AccountsService:
     @rpc(expected_exceptions=BusinessError)
     @atomic
     def update_opening_draft(self, unit_account, draft_id, data):
-        draft = store.draft(self.db, unit_account, _int(draft_id))
+        draft = store.draft(self.db, unit_account, record_id(draft_id, "待开户记录"))
         if draft is None:
             raise not_found("待开户记录")
         changes = load(DraftInSchema(partial=True), data)
@@ -110,7 +110,7 @@ class AccountsService:
     @rpc(expected_exceptions=BusinessError)
     @atomic
     def delete_opening_draft(self, unit_account, draft_id):
-        draft = store.draft(self.db, unit_account, _int(draft_id))
+        draft = store.draft(self.db, unit_account, record_id(draft_id, "待开户记录"))
         if draft is None:
             raise not_found("待开户记录")
         self.db.delete(draft)
@@ -289,10 +289,3 @@ def _failure(thread):
     except Exception as exc:  # handed back to the caller
         return exc
     return None
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise not_found("待开户记录") from None

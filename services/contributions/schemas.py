@@ -24,13 +24,6 @@ class EmployerRegisteredSchema(LenientSchema):
     version = fields.Integer(load_default=0, attribute="employer_version")
 
 
-class ChangedValuesSchema(LenientSchema):
-    """The changed values the remittance account keeps; the others are not its business."""
-    name = fields.String()
-    employer_rate = fields.Decimal()
-    employee_rate = fields.Decimal()
-
-
 class EmployerChangedSchema(LenientSchema):
     unit_account = fields.String(required=True)
-    values = fields.Nested(ChangedValuesSchema, required=True)
+    changed = fields.List(fields.String(), required=True, data_key="fields")

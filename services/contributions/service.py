@@ -53,7 +53,7 @@ class ContributionsService:
         a newer version already kept is never overwritten. Changes heard out of order (two queues,
         concurrent workers) or before the registration still end at the latest values."""
         data = EmployerChangedSchema().load(payload)
-        if not data["values"]:
+        if not set(data["changed"]) & set(KEPT_FROM_EMPLOYER):
             return  # nothing this account keeps
         now = EmployerRegisteredSchema().load(self.employer.get_employer(data["unit_account"]))
         self._open_account(now)  # heard before the registration

@@ -5,7 +5,9 @@ from services.employer.rules import (
     CONSULTATION_TYPES, CONTENT_MAX, CONTENT_MIN, MESSAGE_KINDS, PENDING, REPLIED, REPLY_MAX,
     display_items)
 from shared.identity import mask_id, mask_mobile
-from shared.schemas import MAX_OFFSET, CreditCode, LenientSchema, Mobile, ResidentIdNumber, StrictSchema
+from shared.schemas import (
+    MAX_OFFSET, ChangeItemSchema, CreditCode, LenientSchema, Mobile, ResidentIdNumber, StatusCountSchema,
+    StrictSchema)
 
 POSTAL = validate.Regexp(r"^\d{6}$", error="邮政编码须为6位数字")
 BANK_ACCOUNT = validate.Regexp(r"^\d{8,30}$", error="银行账号须为8至30位数字")
@@ -95,13 +97,6 @@ class CounterChangeSchema(ChangeEmployerSchema):
     employer_rate = fields.Decimal(places=4, as_string=True)
     employee_rate = fields.Decimal(places=4, as_string=True)
     clerks = fields.List(fields.Nested(ClerkInSchema), validate=validate.Length(1, 10))
-
-
-class ChangeItemSchema(LenientSchema):
-    field = fields.String()
-    label = fields.String()
-    old = fields.String()
-    new = fields.String()
 
 
 class ChangeOutSchema(LenientSchema):
@@ -204,12 +199,6 @@ class CentreConsultationSchema(ConsultationOutSchema):
     """What the centre sees of a consultation: whose it is, too."""
     unit_account = fields.Function(lambda c: c.employer.unit_account)
     employer_name = fields.Function(lambda c: c.employer.name)
-
-
-class StatusCountSchema(LenientSchema):
-    code = fields.String()
-    name = fields.String()
-    count = fields.Integer()
 
 
 class HeadcountSchema(LenientSchema):

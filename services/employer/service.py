@@ -25,7 +25,7 @@ from services.employer.schemas import (
 from shared.clock import centre_today
 from shared.downloads import PDF, file_payload
 from shared.db import Database, atomic
-from shared.errors import BusinessError, conflict, not_found, validation_error
+from shared.errors import BusinessError, conflict, not_found, record_id, validation_error
 from shared.pdf import centre_voucher
 from shared.schemas import ClerkIdentitySchema, DateRangeSchema, load
 from shared.tasks import FINAL_STATUSES, STATUS_NAMES, TaskSnapshotSchema, task_queue
@@ -35,14 +35,6 @@ log = logging.getLogger(__name__)
 
 VOUCHER_KIND = "employer_change"
 OUTBOX_SWEEP_SECONDS = 30
-
-
-def _record_id(value, what):
-    """A record id from a caller; anything that is not one is simply not found."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise not_found(what) from None
 
 
 class EmployerService:
@@ -63,6 +55,7 @@ class EmployerService:
     def register_employer(self, data):
         """Centre side (counter): register an employer and its clerks."""
         data = load(RegisterEmployerSchema(), data)
+        rules.check_distinct_clerks(data["clerks"])  # else the unique index would say "already registered"
         rules.check_rates(data["employer_rate"], data["employee_rate"],
                           self.contributions.get_policy())
         if store.employer_by_credit_code(self.db, data["credit_code"]) is not None:
@@ -196,7 +189,7 @@ class EmployerService:
     def change_voucher(self, unit_account, change_id):
         """F6.2: the voucher (PDF, base64) of one of the employer's changes."""
         employer = self._employer(unit_account)
-        change = store.change_of(self.db, employer.id, _record_id(change_id, "变更记录"))
+        change = store.change_of(self.db, employer.id, record_id(change_id, "变更记录"))
         if change is None:
             raise not_found("变更记录")
         code, pdf = tpool.execute(
@@ -343,7 +336,7 @@ class EmployerService:
     def reply_consultation(self, consultation_id, data):
         """Centre side: answer a consultation; the reply reaches the employer's message centre."""
         data = load(ReplySchema(), data)
-        consultation = store.consultation_for_update(self.db, _record_id(consultation_id, "咨询"))
+        consultation = store.consultation_for_update(self.db, record_id(consultation_id, "咨询"))
         if consultation is None:
             raise not_found("咨询")
         if consultation.status == rules.REPLIED:
