@@ -142,6 +142,10 @@ class TaskReporter(DependencyProvider):
     def report(self, task):
         """Bump the task's seq and publish its snapshot. Persist `task.seq` with the task."""
         task.seq += 1
+        self.publish(task)
+
+    def publish(self, task):
+        """Publish the snapshot with the seq its owner set (one taken in the owner's database)."""
         publish_snapshot(self.publisher, task.snapshot())
 
 

@@ -8,21 +8,19 @@ import eventlet
 from sqlalchemy.exc import IntegrityError
 
 from services.accounts import rules, store
-from services.accounts.models import Member, OpeningBatch
+from services.accounts.models import OpeningBatch
 from services.accounts.schemas import MembersOpenedSchema
 from services.accounts.templates import HEADERS
-from shared.identity import parse_resident_id
 from shared.tasks import FINAL_STATUSES, QUEUED, RUNNING, Task, final_status, report_step
 
 KIND, TITLE = "open_accounts", "个人开户"
-DUPLICATE = "该职工在本单位已有正常状态的个人账户，不能重复开户"
 
 
 def task_of(batch, errors=()):
-    """The batch as a task; the reporter bumps `seq` to the value committed with the batch."""
+    """The batch as a task, with the seq committed with the batch."""
     return Task(batch.task_id, batch.unit_account, "accounts", KIND, title=TITLE, total=batch.total,
                 submitted_by=batch.submitted_by, status=batch.status, done=batch.done,
-                failed=batch.failed, seq=batch.seq - 1, submitted_at=_iso(batch.submitted_at),
+                failed=batch.failed, seq=batch.seq, submitted_at=_iso(batch.submitted_at),
                 started_at=_iso(batch.started_at), finished_at=_iso(batch.finished_at),
                 message=_message(batch), errors=list(errors))
 
@@ -41,7 +39,7 @@ def commit_and_report(session, batch, reporter, errors=()):
     """Persist the next seq with the batch, then publish that snapshot."""
     store.next_seq(session, batch)
     session.commit()
-    reporter.report(task_of(batch, errors))
+    reporter.publish(task_of(batch, errors))
 
 
 def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
@@ -55,7 +53,7 @@ def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
     else:
         session.commit()  # no lock on the batch row while opening rows
     step = report_step(batch.total)
-    while batch.status == RUNNING:
+    while True:
         rows = store.pending_rows(session, batch.id, step)
         if not rows:
             break
@@ -67,12 +65,10 @@ def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
     if batch.announced:
         session.commit()
         return  # another worker finished it
-    if batch.status not in FINAL_STATUSES:
-        _count(session, batch)
-        if batch.done + batch.failed < batch.total:
-            session.commit()
-            return  # another worker still holds rows of this batch; it will finish
-        batch.status, batch.finished_at = final_status(batch.total, batch.failed), store.now()
+    if batch.done + batch.failed < batch.total:  # the counts each chunk committed with its rows
+        session.commit()
+        return  # another worker still holds rows of this batch; it will finish
+    batch.status, batch.finished_at = final_status(batch.total, batch.failed), store.now()
     announce(session, batch, reporter, dispatch)
 
 
@@ -85,9 +81,9 @@ def announce(session, batch, reporter, dispatch):
                "original": {HEADERS[key]: _text(getattr(row, key)) for key in HEADERS}}
               for row in store.failed_rows(session, batch.id)]
     store.next_seq(session, batch)
-    reporter.report(task_of(batch, errors))
+    reporter.publish(task_of(batch, errors))
     if batch.done:
-        members = store.opened_members(session, batch.id)
+        members = store.batch_members(session, batch.id)
         dispatch("members_opened", MembersOpenedSchema().dump(
             {"unit_account": batch.unit_account, "batch_no": batch.batch_no,
              "opened_on": batch.opened_on, "members": members}))
@@ -99,35 +95,29 @@ def _text(value):
     return "" if value is None else str(value)
 
 
-def _count(session, batch):
-    counts = store.row_counts(session, batch.id)
-    batch.done, batch.failed = counts.get("opened", 0), counts.get("failed", 0)
-
-
 def _open_chunk(session, batch, rows, limits, prefix):
     taken = store.normal_member_ids(session, batch.unit_account, [row.id_number for row in rows])
-    members, failures = [], []
+    members, failures, now = [], [], store.now()
     for row in rows:
-        clean, problems = rules.check_opening({key: getattr(row, key) for key in HEADERS}, limits)
-        if not problems and clean["id_number"] in taken:
-            problems = [(HEADERS["id_number"], DUPLICATE)]
-        if problems:
-            column, message = problems[0]
+        clean, problems, person = rules.check_member({key: getattr(row, key) for key in HEADERS}, limits)
+        duplicate = not problems and rules.check_unique(clean["id_number"], (), taken)
+        if problems or duplicate:
+            column, message = duplicate or problems[0]
             failures.append({"id": row.id, "column": column, "error": message})
             continue
-        person = parse_resident_id(clean["id_number"])
         members.append({**clean, "account_no": rules.account_no_for(prefix, row.id),
                         "unit_account": batch.unit_account, "opening_row_id": row.id,
                         "batch_id": batch.id, "id_type": "01", "sex": person.sex,
                         "birth_date": person.birth_date, "status": rules.NORMAL,
-                        "opened_on": batch.opened_on, "created_at": store.now()})
+                        "opened_on": batch.opened_on, "created_at": now})
     try:
         with session.begin_nested():
             store.add_members(session, members)
     except IntegrityError:
         # a concurrent opening of the same person: find the rows concerned one by one
         failed = _open_one_by_one(session, members)
-        failures += [{"id": row_id, "column": HEADERS["id_number"], "error": DUPLICATE} for row_id in failed]
+        failures += [{"id": row_id, "column": HEADERS["id_number"], "error": rules.DUPLICATE_ACCOUNT}
+                     for row_id in failed]
         members = [m for m in members if m["opening_row_id"] not in failed]
     store.mark_opened(session, [m["opening_row_id"] for m in members])
     store.mark_failed(session, failures)
@@ -137,8 +127,6 @@ def _open_chunk(session, batch, rows, limits, prefix):
 def _open_one_by_one(session, members):
     failed = set()
     for member in members:
-        if session.get(Member, member["account_no"]) is not None:
-            continue  # this row was opened already
         try:
             with session.begin_nested():
                 store.add_members(session, [member])

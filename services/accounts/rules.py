@@ -12,6 +12,7 @@ NORMAL = "01"
 STATUSES = {"01": "正常", "02": "封存", "03": "合并销户", "06": "冻结"}
 ID_TYPES = {"01": "居民身份证"}
 
+DUPLICATE_ACCOUNT = "该职工在本单位已有正常状态的个人账户，不能重复开户"
 AGE_MESSAGE = "职工年龄超出网上办理范围，请至中心柜台办理"
 OTHER_ID_MESSAGE = "使用非居民身份证件开户的，" + COUNTER_ONLY
 LOCKED_FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类型"}
@@ -43,12 +44,18 @@ def age_allowed(person, limits):
 
 def check_opening(values, limits):
     """One roster row → (clean row, problems). Problems are [(column header, message)]."""
-    clean, problems, _ = _check_opening(values, limits)
+    clean, problems, _, _ = _check_opening(values, limits)
     return clean, problems
 
 
+def check_member(values, limits):
+    """check_opening for a row about to be opened, with the person its ID number describes."""
+    clean, problems, _, person = _check_opening(values, limits)
+    return clean, problems, person
+
+
 def _check_opening(values, limits):
-    """check_opening, and whether the age is out of range (a case for the counter)."""
+    """check_opening, whether the age is out of range (a case for the counter), and the person."""
     problems, clean = [], {}
     name = str(values.get("name") or "").strip()
     if not name:
@@ -89,12 +96,12 @@ def _check_opening(values, limits):
         if len(text) > TEXT_LIMITS[key] or text[:1] in ("=", "+", "@"):
             problems.append((key, f"{HEADERS[key]}格式不正确"))
         clean[key] = text
-    return clean, [(HEADERS[key], message) for key, message in problems], age_out
+    return clean, [(HEADERS[key], message) for key, message in problems], age_out, person
 
 
 def check_draft(values, limits):
     """A row the clerk types into the roster → its clean values, or the error with every problem."""
-    clean, problems, age_out = _check_opening(values, limits)
+    clean, problems, age_out, _ = _check_opening(values, limits)
     if problems:
         raise draft_error(problems, age_out)
     return clean
@@ -135,7 +142,7 @@ def check_rows(rows, limits, roster, taken, limit):
 def check_unique(id_number, roster_ids, member_ids):
     """The problem, if any, of opening this ID again: already in the roster or a normal account."""
     if id_number in member_ids:
-        return HEADERS["id_number"], "该职工在本单位已有正常状态的个人账户，不能重复开户"
+        return HEADERS["id_number"], DUPLICATE_ACCOUNT
     if id_number in roster_ids:
         return HEADERS["id_number"], "该证件号码在待开户清册中已存在"
     return None

@@ -154,12 +154,6 @@ def pending_rows(session, batch_id, limit):
                            .with_for_update(skip_locked=True)).all()
 
 
-def row_counts(session, batch_id):
-    rows = session.execute(select(OpeningRow.state, func.count()).where(OpeningRow.batch_id == batch_id)
-                           .group_by(OpeningRow.state)).all()
-    return dict(rows)
-
-
 def failed_rows(session, batch_id):
     return session.scalars(select(OpeningRow).where(OpeningRow.batch_id == batch_id,
                                                     OpeningRow.state == "failed")
@@ -184,14 +178,11 @@ def add_members(session, members):
 
 
 def batch_members(session, batch_id):
-    return session.scalars(select(Member).where(Member.batch_id == batch_id)
+    """A batch's members for its voucher and `members_opened`, as plain rows (no ORM objects for a
+    big batch)."""
+    columns = (Member.account_no, Member.name, Member.id_number, Member.sex, Member.base, Member.mobile)
+    return session.execute(select(*columns).where(Member.batch_id == batch_id)
                            .order_by(Member.account_no)).all()
-
-
-def opened_members(session, batch_id):
-    """What `members_opened` carries, as plain rows (no ORM objects for a big batch)."""
-    return session.execute(select(Member.account_no, Member.id_number, Member.name, Member.base)
-                           .where(Member.batch_id == batch_id).order_by(Member.account_no)).mappings().all()
 
 
 # ---------- members ----------

@@ -61,8 +61,7 @@ class Snapshots:
     def __init__(self):
         self.tasks = []
 
-    def report(self, task):
-        task.seq += 1
+    def publish(self, task):
         self.tasks.append(task.snapshot())
 
 
@@ -82,9 +81,9 @@ def test_f3_1_two_workers_on_one_batch_announce_it_once_with_the_highest_seq(eng
     def linger(where):
         if where == lingers and eventlet.getcurrent() in slow:
             eventlet.sleep(0.2)
-    open_chunk, report = opening._open_chunk, snapshots.report
+    open_chunk, publish = opening._open_chunk, snapshots.publish
     monkeypatch.setattr(opening, "_open_chunk", lambda *args: (open_chunk(*args), linger("holding its rows"))[0])
-    monkeypatch.setattr(snapshots, "report", lambda task: (report(task), linger("after each snapshot")))
+    monkeypatch.setattr(snapshots, "publish", lambda task: (publish(task), linger("after each snapshot")))
 
     def worker(is_slow):
         if is_slow:
