@@ -5,7 +5,7 @@ import signal
 import sys
 import time
 
-from shared.config import load_config
+from shared.config import is_dev, load_config
 
 
 def _config(args):
@@ -134,7 +134,7 @@ def cmd_dev(args):
     from hpf.dev import ask
     from nameko.exceptions import UnknownService
     config = _config(args)
-    if config.get("HPF_MODE") != "dev":
+    if not is_dev(config):
         print("仅开发模式 (HPF_MODE=dev) 可用", file=sys.stderr)
         sys.exit(2)
     _require_broker(config)
@@ -238,7 +238,7 @@ def cmd_run(args):
     try:
         system.wait_ready()
         login = None
-        if config.get("HPF_MODE") == "dev":
+        if is_dev(config):
             with cluster_rpc(config) as rpc:
                 login = seed_demo(rpc)
         print(f"\n单位网厅已启动: {system.base_url}")

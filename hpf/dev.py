@@ -11,13 +11,15 @@ from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
+from shared.config import is_dev
+
 KEEP = 10_000       # answers and codes remembered (oldest forgotten first)
 WAIT_SECONDS = 5    # the event may arrive just after the caller got its captcha
 
 
 class Outbox(DependencyProvider):
     def setup(self):
-        if self.container.config.get("HPF_MODE") != "dev":
+        if not is_dev(self.container.config):
             raise RuntimeError("the dev service runs only in dev mode (HPF_MODE=dev)")
         self.captchas = collections.OrderedDict()
         self.sms = collections.OrderedDict()

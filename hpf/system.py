@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from shared.config import DEFAULT_CONFIG, ROOT
+from shared.config import DEFAULT_CONFIG, ROOT, is_dev
 from shared.migrate import prepare
 from shared.runner import DATA_SERVICES, DEV_SERVICES, SERVICES
 
@@ -44,7 +44,7 @@ class System:
     def start(self):
         for name in SERVICES:
             self.start_service(name)
-        if self.config.get("HPF_MODE") == "dev":
+        if is_dev(self.config):
             for name in DEV_SERVICES:
                 self.start_service(name)
 

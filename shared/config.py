@@ -40,6 +40,11 @@ def _walk(node, environ):
     return node
 
 
+def is_dev(config):
+    """Development mode: only then do the dev helpers (captcha answers, SMS outbox) answer."""
+    return config.get("HPF_MODE") == "dev"
+
+
 def load_config(path=None, environ=None):
     path = Path(path or os.environ.get("HPF_CONFIG") or DEFAULT_CONFIG)
     with open(path, encoding="utf-8") as fh:

@@ -1,11 +1,9 @@
 """Password rules, lockout and throttle counting: pure functions, no I/O."""
 import re
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from shared.errors import BusinessError
-
-BEIJING = timezone(timedelta(hours=8))  # the time a clerk reads (China has no daylight saving)
 
 
 def check_new_password(password, *, unit_account, id_numbers=(), min_length, max_length):
@@ -63,18 +61,18 @@ def record_failure(counter, limit, now):
     return counter.blocked_until
 
 
-def clock(moment):
-    """A moment as a clerk reads it: Beijing time to the minute."""
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+def clock(moment, zone):
+    """A moment as a clerk reads it: the centre's time to the minute."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def locked_error(until):
-    return BusinessError("ACCOUNT_LOCKED", f"登录失败次数过多，账户已锁定，请于{clock(until)}后再试",
+def locked_error(until, zone):
+    return BusinessError("ACCOUNT_LOCKED", f"登录失败次数过多，账户已锁定，请于{clock(until, zone)}后再试",
                          [{"field": "locked_until", "message": until.isoformat()}], status=423)
 
 
-def throttled_error(until):
-    return BusinessError("TOO_MANY_ATTEMPTS", f"本地址尝试次数过多，请于{clock(until)}后再试",
+def throttled_error(until, zone):
+    return BusinessError("TOO_MANY_ATTEMPTS", f"本地址尝试次数过多，请于{clock(until, zone)}后再试",
                          [{"field": "retry_after", "message": until.isoformat()}], status=429)
 
 

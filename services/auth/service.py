@@ -11,6 +11,8 @@ from services.auth import challenges, passwords, rules, store
 from services.auth.models import Captcha, Credential, LoginSession, SmsCode
 from services.auth.schemas import (
     CaptchaOutSchema, ChangePasswordSchema, IdentitySchema, LoginSchema, PasswordResetSchema)
+from shared.clock import centre_zone
+from shared.config import is_dev
 from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
 from shared.identity import mask_mobile
@@ -72,7 +74,7 @@ class AuthService:
                           expires_at=now + timedelta(seconds=int(policy["ttl_seconds"])))
         self.db.add(captcha)
         self.db.commit()
-        if self.config.get("HPF_MODE") == "dev":  # for `hpf dev captcha`; never in production
+        if is_dev(self.config):  # for `hpf dev captcha`; never in production
             self.dispatch("dev_captcha_issued", {"captcha_id": captcha.id, "answer": answer})
         return CaptchaOutSchema().dump({
             "captcha_id": captcha.id, "expires_at": captcha.expires_at.isoformat(),
@@ -99,7 +101,7 @@ class AuthService:
         if source:
             until = rules.blocked_until(store.peek_counter(self.db, "address", source), now)
             if until:
-                raise rules.throttled_error(until)
+                raise rules.throttled_error(until, centre_zone(self.config))
 
     def _count_address_failure(self, source, now):
         if source:
@@ -130,7 +132,7 @@ class AuthService:
         if locked_until:
             self._audit(now, "login_refused_locked", data, source)
             self.db.commit()
-            raise rules.locked_error(locked_until)
+            raise rules.locked_error(locked_until, centre_zone(self.config))
         locked_until = rules.record_failure(counter, rules.Limit.from_config(self.policy["lockout"]), now)
         self.db.commit()
         clerk = self._verify_clerk(data)
@@ -159,13 +161,13 @@ class AuthService:
         self._count_address_failure(source, now)
         self._audit(now, "login_failed", data, source, detail="登录信息不符")
         if locked_until:
-            self._audit(now, "account_locked", data, source, detail=f"锁定至{rules.clock(locked_until)}")
+            self._audit(now, "account_locked", data, source, detail=f"锁定至{rules.clock(locked_until, centre_zone(self.config))}")
         self.db.commit()
         self.dispatch("login_failed", {"unit_account": data["unit_account"].strip(), "source": source,
                                        "at": now.isoformat(),
                                        "locked_until": locked_until and locked_until.isoformat()})
         if locked_until:
-            raise rules.locked_error(locked_until)
+            raise rules.locked_error(locked_until, centre_zone(self.config))
         raise BusinessError("LOGIN_FAILED", LOGIN_FAILED, status=401)
 
     # -- passwords -----------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Queries and writes of the auth service."""
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.auth.models import AttemptCounter, AuditEvent, Captcha, LoginSession
+from shared.db import upsert_insert
 
 
 def take_captcha(session, captcha_id, now):
@@ -17,14 +17,11 @@ def purge_expired(session, now):
     session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def locked_row(session, model, key, **initial):
     """The row of `model` with primary key `key`, locked for this transaction, and whether it was
     created now (with `initial`). Two first uses at once do not collide: one inserts, the other waits."""
-    insert = _INSERTS[session.get_bind().dialect.name]
-    created = session.execute(insert(model).values(**key, **initial).on_conflict_do_nothing()).rowcount == 1
+    created = session.execute(upsert_insert(session, model).values(**key, **initial)
+                              .on_conflict_do_nothing()).rowcount == 1
     row = session.get(model, tuple(key.values()), with_for_update=True, populate_existing=True)
     return row, created
 

@@ -1,6 +1,7 @@
 """Lockout and throttle counting, captcha and code material (F1.1, F1.2)."""
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from services.auth import challenges
 from services.auth.rules import Limit, blocked_until, clock, normalise_answer, record_failure
@@ -41,7 +42,7 @@ def test_f1_1_address_failures_count_within_a_window():
 
 
 def test_f1_1_lock_end_is_told_in_beijing_time():
-    assert clock(NOW) == "2026-11-27 10:00"
+    assert clock(NOW, ZoneInfo("Asia/Shanghai")) == "2026-11-27 10:00"
 
 
 def test_f1_1_captcha_material():
