@@ -8,6 +8,7 @@ import pytest  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
+from shared.db import make_engine  # noqa: E402
 from tests import infra  # noqa: E402
 
 STOP_SECONDS = 30
@@ -24,6 +25,20 @@ def db_urls():
     urls = infra.create_databases(admin, f"hpf_t{infra.run_id()}")
     yield urls
     infra.drop_databases(admin, urls)
+
+
+@pytest.fixture(scope="session")
+def db_engine(db_urls):
+    """`db_engine("accounts")`: an engine on that service's test database, made once a session."""
+    engines = {}
+
+    def engine(service):
+        if service not in engines:
+            engines[service] = make_engine(db_urls[service])
+        return engines[service]
+    yield engine
+    for made in engines.values():
+        made.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from services.accounts import opening, rules, store
 from services.accounts.models import Member, OpeningBatch, OpeningRow
 from services.accounts.service import AccountsService
 from services.contributions.service import ContributionsService
-from shared.db import make_engine
 from shared.tasks import FINAL_STATUSES
 from tests.factories import mobile, resident_ids
 from tests.waiting import wait_for
@@ -20,10 +19,8 @@ UNIT = "610199990001"
 
 
 @pytest.fixture(scope="module")
-def engine(db_urls):
-    engine = make_engine(db_urls["accounts"])
-    yield engine
-    engine.dispose()
+def engine(db_engine):
+    return db_engine("accounts")
 
 
 def roster(count):

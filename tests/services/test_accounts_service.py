@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from kombu import Connection, Exchange, Queue
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from services.accounts.service import AccountsService
 from services.contributions.service import ContributionsService
@@ -259,7 +259,7 @@ def test_f3_1_submit_opens_members_reports_the_task_and_emits_members_opened(rpc
     assert err.value.code == "ROSTER_EMPTY"
 
 
-def test_f3_1_a_row_failing_at_submission_fails_alone(rpc, employer, listener, db_urls):
+def test_f3_1_a_row_failing_at_submission_fails_alone(rpc, employer, listener, db_engine):
     unit, clerk_id, _ = employer
     snapshots, _ = listener
     first = draft(name="先开户")
@@ -267,12 +267,10 @@ def test_f3_1_a_row_failing_at_submission_fails_alone(rpc, employer, listener, d
     rpc.accounts.add_opening_draft(unit, draft(name="同批次"))
     rpc.accounts.submit_openings(unit, clerk_id)
     # the same person entered the roster again while the first batch was still running
-    engine = create_engine(db_urls["accounts"])
-    with engine.begin() as conn:
+    with db_engine("accounts").begin() as conn:
         conn.execute(text("insert into opening_drafts (unit_account, row_no, name, id_number, base, mobile, "
                           "household, address, phone, created_at) values (:u, 7, '重复者', :n, 5000, "
                           "'13900000001', '', '', '', now())"), {"u": unit, "n": first["id_number"]})
-    engine.dispose()
     rpc.accounts.add_opening_draft(unit, second := draft(name="第二批"))
     submitted = rpc.accounts.submit_openings(unit, clerk_id)
     final = final_snapshot(snapshots, submitted["task_id"])

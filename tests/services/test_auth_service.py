@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hpf.dev import DevService, ask
@@ -26,10 +26,8 @@ def services(start_service):
 
 
 @pytest.fixture(scope="module")
-def auth_db(config):
-    engine = create_engine(config["DB_URIS"]["auth"])
-    yield engine
-    engine.dispose()
+def auth_db(db_engine):
+    return db_engine("auth")
 
 
 def register(rpc):

@@ -8,7 +8,6 @@ import pytest
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc as rpc_entrypoint
-from sqlalchemy import create_engine, text
 
 from services.contributions.service import ContributionsService
 from services.employer.service import EmployerService
@@ -16,6 +15,7 @@ from shared.errors import BusinessError
 from shared.pdf import check_voucher_code
 from shared.tasks import Task, TaskReporter, publish_snapshot
 from tests.factories import employer_data, mobile, resident_id
+from tests.records import remittance_account
 from tests.waiting import wait_for
 
 changed_events = []
@@ -138,7 +138,7 @@ def test_f6_1_invalid_values_change_nothing(rpc, employer):
     assert rpc.employer.list_changes(unit_account) == []
 
 
-def test_f6_1_counter_changes_name_rates_and_clerks_and_contributions_follow(rpc, db_urls):
+def test_f6_1_counter_changes_name_rates_and_clerks_and_contributions_follow(rpc, db_engine):
     unit_account, (clerk_id, leaving_id), data = register(rpc, clerks=2)
     rpc.employer.set_shortcuts(unit_account, leaving_id, {"function_ids": ["F3.1"]})
     kept = data["clerks"][0]
@@ -161,15 +161,10 @@ def test_f6_1_counter_changes_name_rates_and_clerks_and_contributions_follow(rpc
     assert rpc.employer.verify_clerk({"unit_account": unit_account, "unit_name": "更名后科技有限公司",
                                       "clerk_name": "新经办", "clerk_id_number": new_clerk["id_number"],
                                       "clerk_mobile": new_clerk["mobile"]})["clerk_name"] == "新经办"
-    engine = create_engine(db_urls["contributions"])
-
     def account():
-        with engine.connect() as conn:
-            row = conn.execute(text("select name, employer_rate from employer_accounts where unit_account = :u"),
-                               {"u": unit_account}).first()
+        row = remittance_account(db_engine("contributions"), unit_account)
         return row if row and row.name == "更名后科技有限公司" else None
     row = wait_for(account)
-    engine.dispose()
     assert str(row.employer_rate) == "0.0800"
 
 

@@ -7,7 +7,7 @@ from kombu import Queue
 from nameko.events import EventDispatcher
 from nameko.standalone.events import get_event_exchange
 from nameko.messaging import consume
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 from services.contributions.service import ContributionsService
 from services.employer.models import OutboxEvent
@@ -35,10 +35,8 @@ def next_heard():
 
 
 @pytest.fixture(scope="module")
-def engine(db_urls):
-    engine = create_engine(db_urls["employer"])
-    yield engine
-    engine.dispose()
+def engine(db_engine):
+    return db_engine("employer")
 
 
 def unsent(engine):

@@ -2,12 +2,13 @@
 import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from services.contributions.service import ContributionsService
 from services.employer.service import EmployerService
 from shared.errors import BusinessError
 from tests.factories import employer_data
+from tests.records import remittance_account
 from tests.waiting import wait_for
 
 
@@ -27,20 +28,13 @@ def test_register_employer_returns_unit_account_and_masked_clerk(services, rpc):
     assert again["name"] == data["name"] and again["credit_code"] == data["credit_code"]
 
 
-def test_register_emits_event_that_opens_remittance_account(services, rpc, db_urls):
+def test_register_emits_event_that_opens_remittance_account(services, rpc, db_engine):
     employer = rpc.employer.register_employer(employer_data())
-    engine = create_engine(db_urls["contributions"])
-
-    def account():
-        with engine.connect() as conn:
-            return conn.execute(text("select employer_rate, paid_up_to from employer_accounts "
-                                     "where unit_account = :u"), {"u": employer["unit_account"]}).first()
-    row = wait_for(account)
-    engine.dispose()
+    row = wait_for(lambda: remittance_account(db_engine("contributions"), employer["unit_account"]))
     assert str(row.employer_rate) == "0.1200" and row.paid_up_to is None
 
 
-def test_invalid_employer_is_refused_in_chinese_and_nothing_stored(services, rpc, db_urls):
+def test_invalid_employer_is_refused_in_chinese_and_nothing_stored(services, rpc, db_engine):
     data = employer_data(credit_code="91350100M000100Y44", postal_code="71")
     data["clerks"][0]["id_number"] = "110105194912310021"
     with pytest.raises(BusinessError) as err:
@@ -50,11 +44,9 @@ def test_invalid_employer_is_refused_in_chinese_and_nothing_stored(services, rpc
     assert "校验位" in messages["credit_code"]
     assert "6位" in messages["postal_code"]
     assert "校验位" in messages["clerks.0.id_number"]
-    engine = create_engine(db_urls["employer"])
-    with engine.connect() as conn:
+    with db_engine("employer").connect() as conn:
         assert conn.execute(text("select count(*) from employers where name = :n"),
                             {"n": data["name"]}).scalar() == 0
-    engine.dispose()
 
 
 def test_rates_outside_policy_refused(services, rpc):
@@ -91,15 +83,13 @@ def test_unknown_employer_is_not_found(services, rpc):
 
 
 def test_remittance_account_follows_the_employer_as_it_is_now_whatever_the_order(services, rpc, config,
-                                                                                  db_urls):
+                                                                                  db_engine):
     """A change heard before the registration opens the account; a stale change undoes nothing."""
     unit_account = rpc.employer.register_employer(employer_data())["unit_account"]
-    engine = create_engine(db_urls["contributions"])
+    engine = db_engine("contributions")
 
     def account(name=None):
-        with engine.connect() as conn:
-            row = conn.execute(text("select name, employer_rate from employer_accounts where unit_account = :u"),
-                               {"u": unit_account}).first()
+        row = remittance_account(engine, unit_account)
         return row if row and (name is None or row.name == name) else None
     wait_for(account)
     with engine.begin() as conn:  # as if `employer_registered` had not been heard yet
@@ -113,5 +103,4 @@ def test_remittance_account_follows_the_employer_as_it_is_now_whatever_the_order
     wait_for(lambda: account("后来改名有限公司"))
     eventlet.sleep(0.5)  # the stale event, if still queued, is handled too
     row = account()
-    engine.dispose()
     assert (row.name, str(row.employer_rate)) == ("后来改名有限公司", "0.0800")
