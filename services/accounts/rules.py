@@ -4,9 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 from services.accounts.templates import HEADERS
-from shared.errors import COUNTER_ONLY, BusinessError
+from shared.errors import COUNTER_ONLY, BusinessError, validation_error
 from shared.identity import IdentityError, age_on, parse_mobile, parse_resident_id
 from shared.money import MoneyError, money_str, to_money
+from shared.xlsx import FORMULA_STARTS
 
 NORMAL = "01"
 STATUSES = {"01": "正常", "02": "封存", "03": "合并销户", "06": "冻结"}
@@ -48,6 +49,11 @@ def check_opening(values, limits):
     return clean, problems
 
 
+def text_ok(key, text):
+    """Within the field's length, and nothing a spreadsheet would run as a formula when exported."""
+    return len(text) <= TEXT_LIMITS[key] and not text.startswith(FORMULA_STARTS)
+
+
 def check_member(values, limits):
     """check_opening for a row about to be opened, with the person its ID number describes."""
     clean, problems, _, person = _check_opening(values, limits)
@@ -60,7 +66,7 @@ def _check_opening(values, limits):
     name = str(values.get("name") or "").strip()
     if not name:
         problems.append(("name", "必填项不能为空"))
-    elif len(name) > TEXT_LIMITS["name"] or name[0] in "=+-@":
+    elif not text_ok("name", name):
         problems.append(("name", "姓名格式不正确"))
     clean["name"] = name
 
@@ -93,7 +99,7 @@ def _check_opening(values, limits):
 
     for key in ("household", "address", "phone"):
         text = str(values.get(key) or "").strip()
-        if len(text) > TEXT_LIMITS[key] or text[:1] in ("=", "+", "@"):
+        if not text_ok(key, text):
             problems.append((key, f"{HEADERS[key]}格式不正确"))
         clean[key] = text
     return clean, [(HEADERS[key], message) for key, message in problems], age_out, person
@@ -158,12 +164,22 @@ def refuse_counter_only(data):
 
 
 def check_change(changes, member):
-    """Fields of a member info change (F5.1) → [{field, label, old, new}] of real changes."""
+    """Fields of a member info change (F5.1) → [{field, label, old, new}] of real changes; the same
+    text rules as at opening."""
+    bad = [{"field": key, "message": f"{EDITABLE_FIELDS[key]}格式不正确"}
+           for key in TEXT_LIMITS if key in changes and key in EDITABLE_FIELDS and not text_ok(key, changes[key])]
+    if bad:
+        raise validation_error(bad)
     items = []
     for key, label in EDITABLE_FIELDS.items():
         if key in changes and changes[key] != getattr(member, key):
             items.append({"field": key, "label": label, "old": getattr(member, key), "new": changes[key]})
     return items
+
+
+def business_number(kind, day, record_id):
+    """业务编号: KH (opening batch) or XG (info change), the business date, the record's id."""
+    return f"{kind}{day:%Y%m%d}{record_id:06d}"
 
 
 def account_no_for(prefix, sequence):

@@ -1,7 +1,7 @@
 """What crosses the bus for the accounts service."""
 from marshmallow import fields, validate
 
-from services.accounts.rules import ID_TYPES, STATUSES
+from services.accounts.rules import ID_TYPES, STATUSES, TEXT_LIMITS
 from shared.schemas import (
     MAX_PAGE, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema, StrictSchema)
 
@@ -94,8 +94,8 @@ class MemberOutSchema(LenientSchema):
 
 
 class MemberChangeInSchema(StrictSchema):
-    household = fields.String(validate=validate.Length(0, 100))
-    address = fields.String(validate=validate.Length(0, 200))
+    household = fields.String(validate=validate.Length(0, TEXT_LIMITS["household"]))
+    address = fields.String(validate=validate.Length(0, TEXT_LIMITS["address"]))
     mobile = Mobile()
     phone = fields.String(validate=validate.Regexp(r"^(|[\d-]{7,20})$", error="固定电话格式不正确"))
 

@@ -5,7 +5,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.accounts.models import Member, MemberChange, OpeningBatch, OpeningDraft, OpeningRow
-from services.accounts.rules import NORMAL
+from services.accounts.rules import NORMAL, business_number
 
 ROW_FIELDS = ("row_no", "name", "id_number", "base", "mobile", "household", "address", "phone")
 ID_CHUNK = 1000  # keeps IN lists short
@@ -88,7 +88,7 @@ def create_batch(session, unit_account, employer_name, clerk_name, task_id, toda
                          submitted_at=stamp, updated_at=stamp)
     session.add(batch)
     session.flush()
-    batch.batch_no = f"KH{today:%Y%m%d}{batch.id:06d}"
+    batch.batch_no = business_number("KH", today, batch.id)
     columns = [getattr(OpeningDraft, name) for name in ROW_FIELDS]
     moved = session.execute(insert(OpeningRow).from_select(
         ["batch_id", *ROW_FIELDS, "state"],
@@ -209,7 +209,7 @@ def add_change(session, member, items, clerk_name, today):
                           member_name=member.name, items=items, clerk_name=clerk_name, changed_at=now())
     session.add(change)
     session.flush()
-    change.change_no = f"XG{today:%Y%m%d}{change.id:06d}"
+    change.change_no = business_number("XG", today, change.id)
     return change
 
 

@@ -91,6 +91,13 @@ def test_f5_1_only_real_changes_of_editable_fields_are_recorded():
                      {"field": "phone", "label": "固定电话", "old": "", "new": "029-1234567"}]
 
 
+def test_f5_1_a_change_meets_the_text_rules_of_opening():
+    member = SimpleNamespace(household="陕西", address="旧址", mobile="13900000000", phone="")
+    with pytest.raises(BusinessError) as err:
+        rules.check_change({"address": "=HYPERLINK(1)"}, member)
+    assert err.value.details == [{"field": "address", "message": "家庭住址格式不正确"}]
+
+
 def test_member_counts_always_list_the_four_statuses():
     counts = rules.status_counts({"01": 3, "02": 1})
     assert counts["total"] == 4
