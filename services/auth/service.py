@@ -17,6 +17,7 @@ from shared.db import Database, atomic
 from shared.errors import BusinessError, not_found
 from shared.identity import mask_mobile
 from shared.schemas import ClerkIdentitySchema, load
+from shared.timers import timer
 from shared.tokens import SigningSecret, issue_token
 
 LOGIN_FAILED = "登录信息有误，请核对单位账号、经办人信息和密码"
@@ -24,6 +25,7 @@ IDENTITY_FAILED = "身份信息有误，请核对单位账号和经办人信息"
 CAPTCHA_FAILED = "验证码错误或已失效，请刷新后重新输入"
 SMS_CODE_FAILED = "短信验证码错误或已失效，请重新获取"
 IDENTITY_FIELDS = tuple(ClerkIdentitySchema().fields)
+PURGE_SECONDS = 60
 
 
 def _now():
@@ -68,7 +70,6 @@ class AuthService:
     def new_captcha(self):
         """A fresh image captcha; only its keyed digest is kept."""
         now, policy = _now(), self.policy["captcha"]
-        store.purge_expired(self.db, now)
         answer = challenges.new_captcha_answer(int(policy["min_length"]), int(policy["max_length"]))
         captcha = Captcha(id=uuid.uuid4().hex, answer_hash=challenges.digest(self.secret, answer),
                           expires_at=now + timedelta(seconds=int(policy["ttl_seconds"])))
@@ -79,6 +80,12 @@ class AuthService:
         return CaptchaOutSchema().dump({
             "captcha_id": captcha.id, "expires_at": captcha.expires_at.isoformat(),
             "image_png_base64": base64.b64encode(challenges.captcha_png(answer)).decode()})
+
+    @timer(interval=PURGE_SECONDS)
+    @atomic
+    def purge_expired(self):
+        """Expired captchas and sessions go in the background, not on each anonymous request."""
+        store.purge_expired(self.db, _now())
 
     def _take_captcha(self, data, source, now, kind):
         """Each captcha answers once, right or wrong, whatever fails later; a wrong one counts against the address."""
