@@ -1,5 +1,5 @@
 """Marshmallow helpers: Chinese messages, money as strings, identity fields."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.errors import validation_error
 from shared.identity import IdentityError, parse_credit_code, parse_mobile, parse_resident_id
@@ -112,6 +112,16 @@ class ClerkIdentitySchema(StrictSchema):
     clerk_name = fields.String(required=True, validate=validate.Length(1, 50))
     clerk_id_number = fields.String(required=True, validate=validate.Length(1, 18))
     clerk_mobile = fields.String(required=True, validate=validate.Length(1, 11))
+
+    @post_load
+    def _as_registered(self, data, **kwargs):
+        """Blanks around what a clerk typed are not part of it; an ID number's x is X."""
+        for key in ("unit_account", "unit_name", "clerk_name", "clerk_id_number", "clerk_mobile"):
+            if key in data:
+                data[key] = data[key].strip()
+        if "clerk_id_number" in data:
+            data["clerk_id_number"] = data["clerk_id_number"].upper()
+        return data
 
 
 class Money(fields.Field):

@@ -15,10 +15,10 @@ class LoginSchema(IdentitySchema):
     password = fields.String(required=True, validate=validate.Length(1, 128))
 
 
-class PasswordResetSchema(StrictSchema):
-    unit_account = fields.String(required=True, validate=validate.Length(1, 20))
-    clerk_id_number = fields.String(required=True, validate=validate.Length(1, 18))
-    clerk_mobile = fields.String(required=True, validate=validate.Length(1, 11))
+class PasswordResetSchema(ClerkIdentitySchema):
+    class Meta(ClerkIdentitySchema.Meta):
+        exclude = ("unit_name", "clerk_name")
+
     sms_code = fields.String(required=True, validate=validate.Length(1, 10))
     new_password = fields.String(required=True, validate=validate.Length(1, 128))
 

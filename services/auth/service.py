@@ -38,7 +38,7 @@ def _source(source):
 
 
 def _clerk_key(unit_account, clerk_id_number):
-    return f"{unit_account.strip()}|{clerk_id_number.strip().upper()}"
+    return f"{unit_account}|{clerk_id_number}"
 
 
 class AuthService:
@@ -116,8 +116,8 @@ class AuthService:
                                  rules.Limit.from_config(self.policy["address_throttle"]), now)
 
     def _audit(self, now, kind, data, source, clerk_id=None, detail=None):
-        store.audit(self.db, now, kind, unit_account=data.get("unit_account", "").strip()[:20] or None,
-                    clerk_id=clerk_id, clerk_id_number=data.get("clerk_id_number", "").strip()[:18] or None,
+        store.audit(self.db, now, kind, unit_account=data.get("unit_account"),
+                    clerk_id=clerk_id, clerk_id_number=data.get("clerk_id_number"),
                     source=source, detail=detail)
 
     # -- login ---------------------------------------------------------------------------
@@ -143,7 +143,7 @@ class AuthService:
         locked_until = rules.record_failure(counter, rules.Limit.from_config(self.policy["lockout"]), now)
         self.db.commit()
         clerk = self._verify_clerk(data)
-        credential = self.db.get(Credential, data["unit_account"].strip())
+        credential = self.db.get(Credential, data["unit_account"])
         ph = self._hasher()
         # the password is verified (against a dummy hash if need be) whatever else was wrong
         password_ok = passwords.verify_password(ph, credential.password_hash if credential else None,
@@ -170,7 +170,7 @@ class AuthService:
         if locked_until:
             self._audit(now, "account_locked", data, source, detail=f"锁定至{rules.clock(locked_until, centre_zone(self.config))}")
         self.db.commit()
-        self.dispatch("login_failed", {"unit_account": data["unit_account"].strip(), "source": source,
+        self.dispatch("login_failed", {"unit_account": data["unit_account"], "source": source,
                                        "at": now.isoformat(),
                                        "locked_until": locked_until and locked_until.isoformat()})
         if locked_until:
@@ -244,7 +244,7 @@ class AuthService:
             self._audit(now, "sms_code_refused", data, source, detail="身份信息不符")
             self.db.commit()
             raise BusinessError("IDENTITY_MISMATCH", IDENTITY_FAILED)
-        unit_account, id_number = clerk["unit_account"], data["clerk_id_number"].strip().upper()
+        unit_account, id_number = clerk["unit_account"], data["clerk_id_number"]
         code = challenges.new_sms_code()
         sent = {"clerk_id": clerk["clerk_id"], "mobile": clerk["mobile"],  # the registered mobile only
                 "code_hash": challenges.digest(self.secret, code), "sent_at": now, "failed_tries": 0,
@@ -275,9 +275,9 @@ class AuthService:
         now = _now()
         source = _source(source)
         self._check_address(source, now)
-        unit_account, id_number = data["unit_account"].strip(), data["clerk_id_number"].strip().upper()
+        unit_account, id_number = data["unit_account"], data["clerk_id_number"]
         row = self.db.get(SmsCode, (unit_account, id_number), with_for_update=True)
-        if not (row is not None and row.expires_at > now and row.mobile == data["clerk_mobile"].strip()
+        if not (row is not None and row.expires_at > now and row.mobile == data["clerk_mobile"]
                 and challenges.matches(self.secret, data["sms_code"].strip(), row.code_hash)):
             if row is not None:
                 row.failed_tries += 1

@@ -98,8 +98,8 @@ class EmployerService:
     def verify_clerk(self, identity):
         """The clerk id when every identity field matches a clerk of that employer, else None."""
         identity = load(ClerkIdentitySchema(), identity)
-        employer = store.employer_by_unit_account(self.db, identity["unit_account"].strip())
-        if employer is None or employer.name != identity["unit_name"].strip():
+        employer = store.employer_by_unit_account(self.db, identity["unit_account"])
+        if employer is None or employer.name != identity["unit_name"]:
             return None
         for clerk in employer.clerks:
             if rules.clerk_matches(clerk, name=identity["clerk_name"],
