@@ -66,6 +66,15 @@ def clock(moment, zone):
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+def check_resend(sent_at, now, resend_seconds):
+    """A new SMS code at most every `resend_seconds`; the refusal says how long to wait."""
+    left = sent_at + timedelta(seconds=resend_seconds) - now
+    if left > timedelta(0):
+        wait = int(left.total_seconds()) + 1
+        raise BusinessError("SMS_TOO_FREQUENT", f"短信验证码发送过于频繁，请{wait}秒后再试",
+                            [{"field": "retry_after_seconds", "message": str(wait)}], status=429)
+
+
 def locked_error(until, zone):
     return BusinessError("ACCOUNT_LOCKED", f"登录失败次数过多，账户已锁定，请于{clock(until, zone)}后再试",
                          [{"field": "locked_until", "message": until.isoformat()}], status=423)

@@ -251,11 +251,8 @@ class AuthService:
                 "expires_at": now + timedelta(seconds=int(policy["ttl_seconds"]))}
         row, created = store.locked_row(self.db, SmsCode, {"unit_account": unit_account,
                                                            "clerk_id_number": id_number}, **sent)
-        resend = timedelta(seconds=int(policy["resend_seconds"]))
-        if not created and now - row.sent_at < resend:
-            wait = int((row.sent_at + resend - now).total_seconds()) + 1
-            raise BusinessError("SMS_TOO_FREQUENT", f"短信验证码发送过于频繁，请{wait}秒后再试",
-                                [{"field": "retry_after_seconds", "message": str(wait)}], status=429)
+        if not created:
+            rules.check_resend(row.sent_at, now, int(policy["resend_seconds"]))
         for field, value in sent.items():
             setattr(row, field, value)
         self._audit(now, "sms_code_sent", data, source, clerk_id=clerk["clerk_id"])

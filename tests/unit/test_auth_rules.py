@@ -3,8 +3,11 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from services.auth import challenges
-from services.auth.rules import Limit, blocked_until, clock, normalise_answer, record_failure
+from services.auth.rules import Limit, blocked_until, check_resend, clock, normalise_answer, record_failure
+from shared.errors import BusinessError
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
 LOCKOUT = Limit.from_config({"max_failures": 5, "block_minutes": 15})
@@ -60,3 +63,10 @@ def test_f1_2_codes_are_six_digits_and_stored_as_keyed_digests():
     stored = challenges.digest("secret-a", "123456")
     assert challenges.matches("secret-a", "123456", stored)
     assert not challenges.matches("secret-b", "123456", stored) and "123456" not in stored
+
+
+def test_f1_2_a_new_sms_code_waits_for_the_resend_interval():
+    check_resend(NOW - timedelta(seconds=60), NOW, 60)
+    with pytest.raises(BusinessError) as err:
+        check_resend(NOW - timedelta(seconds=20), NOW, 60)
+    assert err.value.code == "SMS_TOO_FREQUENT" and err.value.details[0]["message"] == "41"
