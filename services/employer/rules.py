@@ -25,6 +25,14 @@ def check_rates(employer_rate: Decimal, employee_rate: Decimal, policy):
         raise BusinessError("RATE_OUT_OF_RANGE", "缴存比例超出政策允许范围", details)
 
 
+def rates_after(employer, changes):
+    """(employer rate, employee rate) as a change that names either would leave them, else None."""
+    if "employer_rate" in changes or "employee_rate" in changes:
+        return (changes.get("employer_rate", employer.employer_rate),
+                changes.get("employee_rate", employer.employee_rate))
+    return None
+
+
 def clerk_matches(clerk, *, name, id_number, mobile):
     return (clerk.name == name.strip() and clerk.id_number == id_number.strip().upper()
             and clerk.mobile == mobile.strip())

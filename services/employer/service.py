@@ -142,10 +142,9 @@ class EmployerService:
         operator = str(operator or "").strip()[:50] or rules.COUNTER
         employer = self._employer(unit_account, lock=True)
         rules.check_distinct_clerks(data.get("clerks", ()))
-        if "employer_rate" in data or "employee_rate" in data:
-            rules.check_rates(data.get("employer_rate", employer.employer_rate),
-                              data.get("employee_rate", employer.employee_rate),
-                              self.contributions.get_policy())
+        rates = rules.rates_after(employer, data)
+        if rates:
+            rules.check_rates(*rates, self.contributions.get_policy())
         return self._change(employer, data, rules.COUNTER, operator)
 
     def _change(self, employer, data, channel, clerk_name):
