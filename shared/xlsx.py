@@ -4,7 +4,9 @@ openpyxl parses XML with defusedxml when it is installed (it is a dependency), s
 bombs are refused by the parser; the archive's declared sizes are checked before opening.
 """
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
@@ -20,8 +22,13 @@ OPTIONAL_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="FFF2F2F2")
 FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_EXACT_NUMBER = 10 ** 15  # doubles keep 15 significant digits; beyond, Excel has lost some
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
+# What a file may unpack to follows from the rows it may hold: a cell of a template row takes
+# well under this many bytes of sheet XML (or of shared strings), formatting included.
+BYTES_PER_CELL = 256
+SPARE_MEMBER_BYTES = 1024 * 1024      # styles, themes, a small workbook's overhead
+MAX_COMPRESSION_RATIO = 100           # per member; real sheets pack 5-20 to one
+MAX_CELL_BYTES = 8 * 1024             # the longest text any template column takes is far shorter
+BLANK_ROWS_ALLOWED = 2000             # formatted empty rows (the template has 1,000) beyond the data
 INSTRUCTIONS_TITLE = "填写说明"
 
 
@@ -30,6 +37,7 @@ class Column:
     header: str          # Chinese header, exactly as in the template
     key: str             # field name in the service
     required: bool = False
+    text_only: bool = False  # a number here cannot be trusted (an 18-digit ID loses digits)
     width: int = 18
     note: str = ""
 
@@ -133,42 +141,82 @@ def normalize_text(value):
     return str(value).translate(_HALF_WIDTH).strip()
 
 
-def _check_archive(data, max_bytes):
+def _member_limit(template, max_rows):
+    return (max_rows + BLANK_ROWS_ALLOWED) * len(template.columns) * BYTES_PER_CELL + SPARE_MEMBER_BYTES
+
+
+_LONG_TEXT = re.compile(rb"[^<]{%d}" % MAX_CELL_BYTES)
+
+
+def _has_long_text(member):
+    """Whether any text between two tags of a streamed member exceeds MAX_CELL_BYTES."""
+    tail = b""
+    while True:
+        chunk = member.read(1024 * 1024)
+        if not chunk:
+            return False
+        chunk = tail + chunk
+        if _LONG_TEXT.search(chunk):
+            return True
+        cut = chunk.rfind(b"<")
+        tail = chunk[cut:] if cut >= 0 else chunk
+
+
+def _check_archive(data, template, max_rows, max_bytes):
+    """Refuse, before any parsing, what would cost far more to unpack than its rows can need.
+
+    Each member is judged on its own (one stored member must not hide another's ratio): its
+    size against what the row limit can need, its compression ratio, and (for sheets and shared
+    strings, read as a stream) the length of its longest text."""
     if len(data) > max_bytes:
         raise file_error(f"文件超过{max_bytes // (1024 * 1024)}MB的大小限制")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise file_error("文件不是有效的Excel（.xlsx）文件，请使用下载的模板") from None
+    huge = file_error("文件解压后内容异常庞大，已拒绝处理")
+    limit = _member_limit(template, max_rows)
     with archive:
         infos = archive.infolist()
         if "xl/workbook.xml" not in {i.filename for i in infos}:
             raise file_error("文件不是有效的Excel（.xlsx）文件，请使用下载的模板")
-        total = sum(i.file_size for i in infos)
-        packed = sum(i.compress_size for i in infos) or 1
-        if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO and total > max_bytes:
-            raise file_error("文件解压后内容异常庞大，已拒绝处理")
+        for info in infos:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > limit or (info.file_size > SPARE_MEMBER_BYTES and ratio > MAX_COMPRESSION_RATIO):
+                raise huge
+        try:
+            for info in infos:
+                if info.filename.startswith(("xl/worksheets/", "xl/sharedStrings")):
+                    with archive.open(info) as member:
+                        if _has_long_text(member):
+                            raise file_error(f"文件中有单元格内容超过{MAX_CELL_BYTES}字节，请检查后重新上传")
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+            raise file_error(UNREADABLE) from None
 
 
-def _cell_text(cell, header):
-    """(text, problem) for one cell; a formula or a number Excel has rounded is a problem."""
-    value = cell.value
+def _cell_text(cell, column):
+    """(text, problem) for one cell; a formula, or a number where digits may have been lost, is a problem."""
+    header, value = column.header, cell.value
     if value is None:
         return "", None
     if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
         return None, f"{header}：不允许使用公式，请直接填写内容"
     if isinstance(value, bool):
         return None, f"{header}：格式不正确"
+    if isinstance(value, (int, float)) and column.text_only:
+        # a spreadsheet number holds about 16 digits: whatever program wrote it, an 18-digit
+        # ID stored as one may already be another person's number
+        return None, f"{header}：该单元格按数字保存，长数字会丢失末位，请将该列设为文本格式后重新填写"
     if isinstance(value, float):
         if abs(value) >= MAX_EXACT_NUMBER:
-            return None, (f"{header}：该单元格被Excel按数字保存，已变成科学计数法并丢失末尾数字，"
-                          "请将该列设为文本格式后重新填写")
+            return None, f"{header}：该单元格按数字保存，长数字会丢失末位，请将该列设为文本格式后重新填写"
         return (str(int(value)) if value.is_integer() else repr(value)), None
     if isinstance(value, int):
         return str(value), None
     if not isinstance(value, str):  # dates and times: the templates take text only
         return None, f"{header}：请按文本格式填写"
-    return normalize_text(value), None
+    text = normalize_text(value)
+    return (text[1:].strip() if text.startswith("'") else text), None  # a typed text marker
 
 
 UNREADABLE = "无法读取该Excel文件，请使用下载的模板重新填写"
@@ -182,32 +230,102 @@ def _parsed(rows):
         raise file_error(UNREADABLE) from None
 
 
+class _RowBudget:
+    """Every row a parse walks through, blank or not, counts: gaps and blank rows cost time too."""
+
+    def __init__(self, max_rows):
+        self.left = max_rows + BLANK_ROWS_ALLOWED + 1  # the header row
+        self.max_rows = max_rows
+
+    def take(self):
+        self.left -= 1
+        if self.left < 0:
+            raise file_error(f"数据行（含空行）超过{self.max_rows}行的上限，请删除多余的空行或分批上传")
+
+
+def _rows(ws, budget):
+    ws.reset_dimensions()  # the declared <dimension> may lie: read to the sheet's real end
+    for cells in _parsed(ws.iter_rows()):
+        budget.take()
+        yield cells
+
+
+def _header(cells):
+    headers = [normalize_text(c.value) if c.value is not None else "" for c in cells or ()]
+    while headers and headers[-1] == "":
+        headers.pop()
+    return headers
+
+
+def _header_problem(template, headers):
+    """The message naming the first header that differs from the template's."""
+    expected = template.headers
+    for index in range(max(len(expected), len(headers))):
+        want = expected[index] if index < len(expected) else None
+        got = headers[index] if index < len(headers) else None
+        if want != got:
+            where = f"第{index + 1}列表头"
+            if want is None:
+                detail = f"{where}“{got}”不在模板中"
+            elif not got:
+                detail = f"{where}应为“{want}”，文件中为空"
+            else:
+                detail = f"{where}应为“{want}”，文件中为“{got}”"
+            break
+    return file_error(f"表头与模板不一致：{detail}。请下载最新模板并按原样填写（表头应为："
+                      + "、".join(expected) + "）")
+
+
+def _has_values(rows):
+    return any(cell.value is not None and str(cell.value).strip() for cells in rows for cell in cells)
+
+
+def _data_sheet(wb, template, budget):
+    """(sheet, its rows after the header): the sheet whose header row is the template's.
+
+    Any other sheet with content is refused rather than silently left unread."""
+    found, others, blamed = None, [], None
+    for ws in wb.worksheets:
+        if ws.title == INSTRUCTIONS_TITLE:
+            continue
+        rows = _rows(ws, budget)
+        headers = _header(next(rows, None))
+        if found is None and headers == template.headers:
+            found = (ws, rows)
+            continue
+        if headers and (blamed is None or ws.title == template.title):
+            blamed = headers
+        if headers or _has_values(rows):
+            others.append(ws.title)
+    if found is None:
+        if blamed is None:
+            raise file_error("文件中没有数据行")
+        raise _header_problem(template, blamed)
+    if others:
+        raise file_error(f"工作表“{'、'.join(others)}”中也有内容，请只在“{found[0].title}”工作表中填写数据，"
+                         "其他工作表请删除或清空")
+    return found
+
+
 def read_rows(data, template, *, max_rows, max_bytes):
     """Stream the data rows of an uploaded template.
 
     Yields (row_number, values_by_key, problems) for each non-empty row; problems are
     {row, column, message} in Chinese. File-level faults raise BAD_FILE before any row.
     """
-    _check_archive(data, max_bytes)
+    _check_archive(data, template, max_rows, max_bytes)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # a corrupt or hostile file: the parser's reason means nothing to a clerk
         raise file_error(UNREADABLE) from None
     try:
-        ws = wb[template.title] if template.title in wb.sheetnames else wb.worksheets[0]
-        rows = _parsed(ws.iter_rows())
-        header_row = next(rows, None)
-        headers = [normalize_text(c.value) if c.value is not None else "" for c in header_row or ()]
-        while headers and headers[-1] == "":
-            headers.pop()
-        if headers != template.headers:
-            raise file_error("表头与模板不一致，请下载最新模板并按原样填写（表头应为："
-                             + "、".join(template.headers) + "）")
+        budget = _RowBudget(max_rows)
+        _, rows = _data_sheet(wb, template, budget)
         count = 0
         for row_number, cells in enumerate(rows, start=2):
             values, problems = {c.key: "" for c in template.columns}, []
             for column, cell in zip(template.columns, cells):
-                text, problem = _cell_text(cell, column.header)
+                text, problem = _cell_text(cell, column)
                 if problem:
                     problems.append({"row": row_number, "column": column.header, "message": problem})
                 values[column.key] = text or ""

@@ -3,6 +3,8 @@ import itertools
 import random
 from datetime import date, timedelta
 
+from shared.clock import centre_today
+from shared.config import load_config
 from shared.identity import id_check_digit, uscc_check_char
 
 _counter = itertools.count(1)
@@ -58,3 +60,8 @@ def resident_ids(count, first_birth=date(1976, 1, 1)):
         body = f"610113{first_birth + timedelta(days=i % 9000):%Y%m%d}{i // 9000:03d}"
         ids.append(body + id_check_digit(body))
     return ids
+
+
+def business_date():
+    """Today in the centre's calendar, the date records are filed under (not the machine's date)."""
+    return centre_today(load_config())

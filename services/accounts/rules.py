@@ -72,6 +72,8 @@ def _check_opening(values, limits):
 
     person = None
     try:
+        if not str(values.get("id_number") or "").strip():
+            raise IdentityError("必填项不能为空")
         person = parse_resident_id(values.get("id_number"))
         clean["id_number"] = person.number
     except IdentityError as exc:

@@ -7,7 +7,8 @@ OPENING = Template(
     title="身份证批量开户",
     columns=(
         Column("个人姓名", "name", required=True, width=14),
-        Column("证件号码", "id_number", required=True, width=22, note="18位居民身份证号码，末位x按X处理"),
+        Column("证件号码", "id_number", required=True, width=22, text_only=True,
+               note="18位居民身份证号码，末位x按X处理；请保持文本格式"),
         Column("缴存基数", "base", required=True, width=14, note="单位：元，最多保留2位小数"),
         Column("手机号码", "mobile", required=True, width=16),
         Column("户籍", "household", width=20),

@@ -15,7 +15,7 @@ from services.employer.service import EmployerService
 from shared.errors import BusinessError
 from shared.pdf import check_voucher_code
 from shared.tasks import task_queue
-from tests.factories import employer_data, mobile, resident_id
+from tests.factories import business_date, employer_data, mobile, resident_id
 from tests.pdfs import text_of
 from tests.waiting import wait_for
 
@@ -152,7 +152,7 @@ def test_f3_2_import_keeps_good_rows_and_reports_bad_ones(rpc, employer):
     result = rpc.accounts.import_opening_file(unit, xlsx(rows, template=template_bytes(rpc)))
     assert result["imported"] == 2
     errors = {(e["row"], e["column"]): e["message"] for e in result["errors"]}
-    assert "科学计数法" in errors[(4, "证件号码")]
+    assert "文本格式" in errors[(4, "证件号码")]
     assert "公式" in errors[(5, "证件号码")]
     assert "缴存基数须在" in errors[(6, "缴存基数")]
     assert "已存在" in errors[(7, "证件号码")]
@@ -242,7 +242,7 @@ def test_f3_1_submit_opens_members_reports_the_task_and_emits_members_opened(rpc
     assert counts["total"] == 3
     assert [(s["code"], s["name"], s["count"]) for s in counts["by_status"]] == [
         ("01", "正常", 3), ("02", "封存", 0), ("03", "合并销户", 0), ("06", "冻结", 0)]
-    [batch] = rpc.accounts.list_openings(unit, {"start": date.today().isoformat()})
+    [batch] = rpc.accounts.list_openings(unit, {"start": business_date().isoformat()})
     assert (batch["batch_id"], batch["status"], batch["opened"]) == (submitted["batch_id"], "succeeded", 3)
     voucher = rpc.accounts.opening_voucher(unit, batch["batch_id"])
     assert voucher["filename"] == f"开户清册凭证_{batch['batch_id']}.pdf"
@@ -322,8 +322,8 @@ def test_f5_1_info_change_is_recorded_and_identity_goes_to_the_counter(rpc, empl
     with pytest.raises(BusinessError) as err:
         rpc.accounts.change_member(unit, member["account_no"], clerk_id, {"mobile": "123"})
     assert err.value.code == "VALIDATION_ERROR"
-    [record] = rpc.accounts.list_member_changes(unit, {"start": date.today().isoformat(),
-                                                       "end": date.today().isoformat()})
+    [record] = rpc.accounts.list_member_changes(unit, {"start": business_date().isoformat(),
+                                                       "end": business_date().isoformat()})
     assert record["change_id"] == change["change_id"]
     voucher = rpc.accounts.member_change_voucher(unit, change["change_id"])
     assert voucher["filename"] == f"个人信息修改凭证_{change['change_id']}.pdf"

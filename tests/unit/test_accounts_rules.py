@@ -70,6 +70,7 @@ def test_f3_1_id_card_only_and_lowercase_x():
     [(column, message)] = problems(id_number="G12345678")
     assert column == "证件号码" and "柜台" in message
     assert "校验位" in problems(id_number=number[:17] + "0")[0][1]
+    assert problems(id_number=" ") == [("证件号码", "必填项不能为空")]  # not the 18-digit/counter message
 
 
 def test_f3_1_mobile_name_and_optional_columns():

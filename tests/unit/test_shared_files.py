@@ -7,6 +7,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from shared.errors import BusinessError
+from tests.pdf_text import pdf_lines
 from shared.pdf import Voucher, check_voucher_code, render_voucher, voucher_code
 from shared.xlsx import (Column, Template, _cell_text, normalize_text, read_rows, write_rows,
                          write_template)
@@ -48,12 +49,19 @@ def test_formula_and_lossy_number_are_row_problems():
     data = workbook_bytes([("=1+1", 110105194912310021, "")])
     [(_, values, problems)] = list(read_rows(data, TEMPLATE, **LIMITS))
     assert {p["column"] for p in problems} == {"个人姓名", "证件号码"}
-    assert any("科学计数法" in p["message"] for p in problems)
+    assert any("文本格式" in p["message"] for p in problems)
 
 
-def test_an_exact_integer_cell_is_accepted_as_text():
-    cell = SimpleNamespace(value=110105194912310021, data_type="n")
-    assert _cell_text(cell, "证件号码") == ("110105194912310021", None)
+def test_an_exact_integer_cell_is_accepted_as_text_where_numbers_are_allowed():
+    cell = SimpleNamespace(value=13900000001, data_type="n")
+    assert _cell_text(cell, Column("手机号码", "mobile")) == ("13900000001", None)
+
+
+def test_any_number_in_a_text_only_column_is_refused_whoever_wrote_it():
+    # SheetJS and ExcelJS write <v>310104199501010050</v> for 310104199501010026: exact-looking, wrong
+    cell = SimpleNamespace(value=310104199501010050, data_type="n")
+    text, problem = _cell_text(cell, Column("证件号码", "id_number", text_only=True))
+    assert text is None and "文本格式" in problem and "Excel" not in problem
 
 
 @pytest.mark.parametrize("data, message", [
@@ -104,6 +112,9 @@ def test_voucher_pdf_and_code():
 
 
 def test_voucher_text_is_never_markup():
+    long_cell = "<b>职工</b>" + "长" * 30  # long enough to wrap as a paragraph
     pdf = render_voucher(Voucher("中心", "个人开户", "KH1", "2026-11-27", 'A<B&C公司<img src="/etc/hostname"/>',
-                                 "610100000001", "CODE", ["姓名<"], [["<b>职工</b>"]], [("合计<", "1&2")]))
-    assert pdf.startswith(b"%PDF")
+                                 "610100000001", "CODE", ["姓名<"], [[long_cell]], [("合计<", "1&2")]))
+    text = "\n".join(pdf_lines(pdf))
+    assert 'A<B&C公司<img src="/etc/hostname"/>' in text
+    assert "姓名<" in text and "<b>职工</b>" in text and "合计<：1&2" in text
