@@ -28,8 +28,43 @@ def safe_uri(amqp_uri):
     return f"{scheme}://{userinfo.split(':')[0]}:***@{tail}"
 
 
+class ServiceDown(Exception):
+    """No replica of a service consumes its RPC queue on the broker that AMQP_URI names."""
+
+    def __init__(self, service):
+        super().__init__(service)
+        self.service = service
+
+
+def service_running(connection, service):
+    """Whether some replica of `service` listens on this broker (its RPC queue has a consumer)."""
+    channel = connection.channel()
+    try:
+        _, _, consumers = channel.queue_declare(queue=f"rpc-{service}", passive=True)
+        return consumers > 0
+    except connection.channel_errors:  # no such queue: never started on this broker
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            channel.close()
+
+
+class _CheckedCluster:
+    """The cluster proxy, but a service nobody runs fails at once instead of after the RPC timeout."""
+
+    def __init__(self, proxy, connection):
+        self._proxy, self._connection, self._seen = proxy, connection, set()
+
+    def __getattr__(self, service):
+        if service not in self._seen:
+            if not service_running(self._connection, service):
+                raise ServiceDown(service)
+            self._seen.add(service)
+        return getattr(self._proxy, service)
+
+
 @contextlib.contextmanager
 def cluster_rpc(config, timeout=30):
     from nameko.standalone.rpc import ClusterRpcProxy
-    with ClusterRpcProxy(config, timeout=timeout) as rpc:
-        yield rpc
+    with Connection(config["AMQP_URI"]) as connection, ClusterRpcProxy(config, timeout=timeout) as rpc:
+        yield _CheckedCluster(rpc, connection)

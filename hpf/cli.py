@@ -61,8 +61,10 @@ def cmd_issue_password(args):
 
 
 def _centre_call(args, call):
-    """Run `call(rpc)` against the services; a business error exits 1 with its Chinese message."""
-    from hpf.bus import cluster_rpc
+    """Run `call(rpc)` against the services; a business error exits 1 with its Chinese message,
+    a system that is not there (or not answering) exits 2 saying how `hpf` looks for it."""
+    from nameko.exceptions import RpcTimeout, UnknownService
+    from hpf.bus import ServiceDown, cluster_rpc, safe_uri
     from shared.errors import BusinessError
     config = _config(args)
     _require_broker(config)
@@ -71,6 +73,12 @@ def _centre_call(args, call):
             return call(rpc)
     except BusinessError as exc:
         _business_error_exit(exc)
+    except (ServiceDown, UnknownService, RpcTimeout) as exc:
+        what = f"服务 {exc.service} 未运行" if isinstance(exc, ServiceDown) else (
+            "服务未运行" if isinstance(exc, UnknownService) else "服务未在规定时间内应答")
+        print(f"{what}：hpf 通过 AMQP_URI（{safe_uri(config['AMQP_URI'])}）连接系统，"
+              "请确认系统已启动（make run），且 AMQP_URI 与系统所用的一致。", file=sys.stderr)
+        sys.exit(2)
 
 
 def _print_json(value):
@@ -224,6 +232,10 @@ def cmd_run(args):
     config = _config(args)
     _require_broker(config)
     system = System(config, config_path=args.config)
+    if not system.port_free():
+        print(f"地址 {system.base_url} 已被占用（可能另一套网厅正在运行）：请先停止它，"
+              "或用 HPF_HTTP_PORT 换一个端口。", file=sys.stderr)
+        sys.exit(2)
     print("迁移数据库 …", flush=True)
     system.migrate()
     print("启动服务 …", flush=True)
@@ -235,6 +247,7 @@ def cmd_run(args):
     # SIGINT too: a shell starts background jobs with it ignored, and Ctrl-C must still stop all
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)  # the terminal closed: the services go with it
     try:
         system.wait_ready()
         login = None

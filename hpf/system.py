@@ -1,6 +1,7 @@
 """The whole system as processes: one per service plus the gateway (make run, e2e tests)."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,17 @@ class System:
     def base_url(self):
         return f"http://{self.config['WEB_SERVER_ADDRESS']}"
 
+    def port_free(self):
+        """Whether the gateway's address can still be bound (another system may be answering there)."""
+        host, _, port = self.config["WEB_SERVER_ADDRESS"].rpartition(":")
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the gateway binds: TIME_WAIT is no owner
+            try:
+                sock.bind((host, int(port)))
+            except OSError:
+                return False
+        return True
+
     def migrate(self):
         for name in DATA_SERVICES:
             prepare(name, self.config)
@@ -33,8 +45,10 @@ class System:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         index = len(self.processes.get(name, []))
         log = open(self.log_dir / f"{name}-{index}.log", "ab")
-        # the same runner and config as `hpf-service NAME --config FILE` in the README and compose
-        command = [sys.executable, "-m", "shared.runner", name, "--config", str(self.config_path)]
+        # `hpf-service NAME --config FILE`, as in the README and compose (the module where no script is installed)
+        script = Path(sys.executable).with_name("hpf-service")
+        runner = [str(script)] if script.exists() else [sys.executable, "-m", "shared.runner"]
+        command = [*runner, name, "--config", str(self.config_path)]
         proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         log.close()

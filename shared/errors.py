@@ -4,6 +4,7 @@ They cross RPC as themselves (registered with nameko), so the gateway maps them
 to `{"error": {"code", "message", "details"}}` with their status.
 """
 import json
+import re
 
 from nameko.exceptions import deserialize_to_instance
 
@@ -39,12 +40,15 @@ def not_found(what="记录"):
     return BusinessError("NOT_FOUND", f"{what}不存在或不属于本单位", status=404)
 
 
+MAX_RECORD_ID = 2 ** 31 - 1  # the databases' integer keys
+
+
 def record_id(value, what="记录"):
-    """A record id from a caller; anything that is not one is simply not found."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise not_found(what) from None
+    """A record id from a caller; anything that is not one (too large, not ASCII digits) is simply not found."""
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) <= MAX_RECORD_ID:
+        raise not_found(what)
+    return int(text)
 
 
 def unauthorized(message="登录已失效，请重新登录"):

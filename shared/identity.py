@@ -3,15 +3,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from shared.text import normalize_text
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+_USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class IdentityError(ValueError):
@@ -36,7 +38,7 @@ def id_check_digit(first17):
 
 def parse_resident_id(value):
     """Validate an 18-digit resident ID; lowercase x is taken as X."""
-    number = str(value or "").strip().upper()
+    number = normalize_text(value or "").upper()
     if not _ID_SHAPE.fullmatch(number):
         raise IdentityError("证件号码须为18位居民身份证号码")
     try:
@@ -56,7 +58,7 @@ def uscc_check_char(first17):
 
 def parse_credit_code(value):
     """Validate an 18-character unified social credit code (GB 32100-2015)."""
-    code = str(value or "").strip().upper()
+    code = normalize_text(value or "").upper()
     if not _USCC_SHAPE.fullmatch(code):
         raise IdentityError("统一社会信用代码须为18位，由数字和大写字母组成")
     if uscc_check_char(code[:17]) != code[17]:
@@ -65,7 +67,7 @@ def parse_credit_code(value):
 
 
 def parse_mobile(value):
-    mobile = str(value or "").strip()
+    mobile = normalize_text(value or "")
     if not _MOBILE.fullmatch(mobile):
         raise IdentityError("手机号码须为11位有效号码")
     return mobile

@@ -1,10 +1,16 @@
 """Money is Decimal end to end; rounding unit and mode are policy, not literals."""
+import re
 from decimal import ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN, Decimal, InvalidOperation
+
+from shared.text import normalize_text
 
 ROUNDING_UNITS = {"yuan": Decimal("1"), "fen": Decimal("0.01")}
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 CENT = Decimal("0.01")
 MAX_DIGITS = 13  # integer digits: nothing the hall handles reaches ten trillion yuan
+# how people write an amount: ASCII digits (full-width ones are made so first), a point, commas;
+# Decimal alone would also take "5_000", "1E+3" and digits of other scripts
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class MoneyError(ValueError):
@@ -18,13 +24,13 @@ def to_money(value, max_places=2):
     if isinstance(value, Decimal):
         amount = value
     else:
-        text = str(value if value is not None else "").strip().replace(",", "")
+        text = normalize_text(value if value is not None else "").replace(",", "")
+        if not _AMOUNT.fullmatch(text):
+            raise MoneyError("金额格式不正确")
         try:
             amount = Decimal(text)
         except InvalidOperation:
             raise MoneyError("金额格式不正确") from None
-        if "e" in text.lower():  # "1E+30" is a number, but not how anyone writes an amount
-            raise MoneyError("金额格式不正确")
     if not amount.is_finite() or amount.adjusted() >= MAX_DIGITS:
         raise MoneyError("金额格式不正确")
     if -amount.as_tuple().exponent > max_places:

@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-_MONTH = re.compile(r"(\d{4})(0[1-9]|1[0-2])")
+_MONTH = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 HPF_YEAR_FIRST_MONTH = 7
 
 

@@ -44,7 +44,8 @@ def voucher_code(secret, kind, number, unit_account):
 
 def check_voucher_code(secret, kind, number, unit_account, code):
     expected = voucher_code(secret, kind, number, unit_account)
-    return hmac.compare_digest(expected, str(code or "").strip().upper())
+    given = str(code or "").strip().upper()
+    return given.isascii() and hmac.compare_digest(expected, given)
 
 
 TABLE_CHUNK_ROWS = 200   # a long roster is several tables of fixed column widths: memory stays flat

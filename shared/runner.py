@@ -23,11 +23,21 @@ def service_class(name):
     return getattr(importlib.import_module(module_name), class_name)
 
 
+class ExpectedErrorFilter(logging.Filter):
+    """A business refusal (an entrypoint's expected exception) is routine: one INFO line, no traceback."""
+
+    def filter(self, record):
+        if record.msg.startswith("(expected)"):
+            record.levelno, record.levelname, record.exc_info, record.exc_text = logging.INFO, "INFO", None, None
+        return True
+
+
 def configure_logging(service_name):
     level = os.environ.get("HPF_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
         level=level, stream=sys.stderr,
         format=f"%(asctime)s {service_name}[%(process)d] %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("nameko.containers").addFilter(ExpectedErrorFilter())
 
 
 def main(argv=None):

@@ -1,7 +1,9 @@
 """Marshmallow helpers: Chinese messages, money as strings, identity fields."""
+from datetime import date
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from shared.errors import validation_error
+from shared.errors import MAX_RECORD_ID, validation_error
 from shared.identity import IdentityError, parse_credit_code, parse_mobile, parse_resident_id
 from shared.money import MoneyError, money_str, to_money
 
@@ -77,11 +79,20 @@ class LenientSchema(Schema):
         unknown = EXCLUDE
 
 
+# dates a clerk may ask for; outside, time-zone arithmetic on them overflows
+DATE_RANGE = validate.Range(date(1900, 1, 1), date(2999, 12, 31), error="日期超出允许范围")
+
+
+def RecordId(**kwargs):
+    """A record id in a request body: a whole number the databases can hold."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_RECORD_ID, error="编号不存在"), **kwargs)
+
+
 class DateRangeSchema(LenientSchema):
     """A query by date range (YYYY-MM-DD); either end may be left open."""
 
-    start = fields.Date(load_default=None, metadata={"description": "开始日期 YYYY-MM-DD"})
-    end = fields.Date(load_default=None, metadata={"description": "结束日期 YYYY-MM-DD"})
+    start = fields.Date(load_default=None, validate=DATE_RANGE, metadata={"description": "开始日期 YYYY-MM-DD"})
+    end = fields.Date(load_default=None, validate=DATE_RANGE, metadata={"description": "结束日期 YYYY-MM-DD"})
 
     @validates_schema
     def _ordered(self, data, **kwargs):
@@ -137,6 +148,21 @@ class Money(fields.Field):
             return to_money(value)
         except MoneyError as exc:
             raise ValidationError(str(exc)) from None
+
+
+class Rate(fields.Field):
+    """A rate as an exact fraction ("0.12"), at most four places: nothing rounded before a rule sees it."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (float, bool)):
+            raise ValidationError("比例应以字符串表示，如\"0.12\"")
+        try:
+            return to_money(value, max_places=4)
+        except MoneyError:
+            raise ValidationError("比例格式不正确，最多保留4位小数，如0.12") from None
 
 
 class _Parsed(fields.String):

@@ -66,7 +66,12 @@ def issue_token(secret, *, employer_id, clerk_id, minutes, must_change_password=
 
 def verify_token(secret, token):
     try:
-        return jwt.decode(token, secret, algorithms=[ALGORITHM],
-                          options={"require": REQUIRED_CLAIMS})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": REQUIRED_CLAIMS})
     except jwt.PyJWTError as exc:
         raise TokenError(str(exc)) from None
+    # signed by us means issued by us, but a claim of the wrong type must still be a 401, not a 500
+    if not all(isinstance(claims[name], str) and claims[name] for name in ("jti", "emp", "sub")):
+        raise TokenError("malformed claims")
+    if not isinstance(claims.get("pwc", False), bool):
+        raise TokenError("malformed claims")
+    return claims

@@ -15,6 +15,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from shared.errors import BusinessError
+from shared.text import has_hidden, normalize_text
 
 TEXT_FORMAT = "@"
 REQUIRED_FONT = Font(bold=True, color="FFC00000")
@@ -133,14 +134,6 @@ def _save(wb):
 
 # ---------- reading ----------
 
-_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: ord(" ")}
-
-
-def normalize_text(value):
-    """Trim; full-width ASCII (digits, letters, punctuation) and ideographic spaces to half-width."""
-    return str(value).translate(_HALF_WIDTH).strip()
-
-
 def _member_limit(template, max_rows):
     return (max_rows + BLANK_ROWS_ALLOWED) * len(template.columns) * BYTES_PER_CELL + SPARE_MEMBER_BYTES
 
@@ -216,6 +209,8 @@ def _cell_text(cell, column):
     if not isinstance(value, str):  # dates and times: the templates take text only
         return None, f"{header}：请按文本格式填写"
     text = normalize_text(value)
+    if has_hidden(text):
+        return None, f"{header}：含有不可见的控制字符，请删除后重新填写"
     return (text[1:].strip() if text.startswith("'") else text), None  # a typed text marker
 
 

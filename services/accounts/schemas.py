@@ -97,7 +97,7 @@ class MemberChangeInSchema(StrictSchema):
     household = fields.String(validate=validate.Length(0, TEXT_LIMITS["household"]))
     address = fields.String(validate=validate.Length(0, TEXT_LIMITS["address"]))
     mobile = Mobile()
-    phone = fields.String(validate=validate.Regexp(r"^(|[\d-]{7,20})$", error="固定电话格式不正确"))
+    phone = fields.String(validate=validate.Regexp(r"^(|[0-9-]{7,20})$", error="固定电话格式不正确"))
 
 
 class MemberChangeOutSchema(LenientSchema):

@@ -6,12 +6,12 @@ from services.employer.rules import (
     display_items)
 from shared.identity import mask_id, mask_mobile
 from shared.schemas import (
-    MAX_OFFSET, ChangeItemSchema, CreditCode, LenientSchema, Mobile, ResidentIdNumber, StatusCountSchema,
-    StrictSchema)
+    MAX_OFFSET, ChangeItemSchema, CreditCode, LenientSchema, Mobile, Rate, RecordId, ResidentIdNumber,
+    StatusCountSchema, StrictSchema)
 
-POSTAL = validate.Regexp(r"^\d{6}$", error="邮政编码须为6位数字")
-BANK_ACCOUNT = validate.Regexp(r"^\d{8,30}$", error="银行账号须为8至30位数字")
-PHONE = validate.Regexp(r"^[\d-]{7,20}$", error="联系电话格式不正确")
+POSTAL = validate.Regexp(r"^[0-9]{6}$", error="邮政编码须为6位数字")
+BANK_ACCOUNT = validate.Regexp(r"^[0-9]{8,30}$", error="银行账号须为8至30位数字")
+PHONE = validate.Regexp(r"^[0-9-]{7,20}$", error="联系电话格式不正确")
 
 
 class ClerkInSchema(StrictSchema):
@@ -31,8 +31,8 @@ class RegisterEmployerSchema(StrictSchema):
     legal_person_id_number = ResidentIdNumber(load_default=None, allow_none=True)
     legal_person_phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
     # fractions such as "0.12"; the bounds come from the year's policy
-    employer_rate = fields.Decimal(required=True, places=4, as_string=True)
-    employee_rate = fields.Decimal(required=True, places=4, as_string=True)
+    employer_rate = Rate(required=True)
+    employee_rate = Rate(required=True)
     clerks = fields.List(fields.Nested(ClerkInSchema), required=True, validate=validate.Length(1, 10))
 
 
@@ -94,8 +94,8 @@ class ChangeEmployerSchema(TrimmedSchema):
 class CounterChangeSchema(ChangeEmployerSchema):
     """At the centre's counter the unit name, clerks and rates may change too."""
     name = fields.String(validate=validate.Length(2, 100))
-    employer_rate = fields.Decimal(places=4, as_string=True)
-    employee_rate = fields.Decimal(places=4, as_string=True)
+    employer_rate = Rate()
+    employee_rate = Rate()
     clerks = fields.List(fields.Nested(ClerkInSchema), validate=validate.Length(1, 10))
 
 
@@ -155,7 +155,7 @@ class MessagesOutSchema(LenientSchema):
 
 
 class MarkReadSchema(StrictSchema):
-    ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=500))
+    ids = fields.List(RecordId(), load_default=list, validate=validate.Length(max=500))
     all = fields.Boolean(load_default=False)
 
 

@@ -20,6 +20,7 @@ from services.gateway.routing import error_response, json_response, request_id_f
 from services.gateway.sessions import SessionRevocation
 from shared.errors import BusinessError, unauthorized
 from shared.runner import DATA_SERVICES
+from shared.text import has_hidden
 from shared.tokens import SigningSecret, TokenError, verify_token
 
 log = logging.getLogger(__name__)
@@ -28,15 +29,23 @@ MAX_JSON_BYTES = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around an uploaded file
 REQUEST_TIMEOUT_SECONDS = 60
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and lone surrogates from \ud800 escapes
+MAX_JSON_DEPTH = 16  # no request of the API nests deeper; a deeper one is forged
 
 
 def _storable(value):
-    if isinstance(value, str):
-        return not _UNSTORABLE.search(value)
-    if isinstance(value, dict):
-        return all(_storable(key) and _storable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_storable(item) for item in value)
+    """No NUL, lone surrogate or hidden control character anywhere, and no deeper nesting than any request needs."""
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return False
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item) or has_hidden(item):
+                return False
+        elif isinstance(item, dict):
+            pending.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            pending.extend((part, depth + 1) for part in item)
     return True
 
 
@@ -75,10 +84,12 @@ class RequestContext:
             payload = json.loads(raw.decode("utf-8")) if raw else {}
         except (UnicodeDecodeError, ValueError):
             raise BusinessError("BAD_JSON", "请求内容不是有效的JSON（UTF-8）") from None
+        except RecursionError:  # the decoder's own limit on nesting
+            raise BusinessError("BAD_JSON", "请求内容嵌套层数过多") from None
         if not isinstance(payload, dict):
             raise BusinessError("BAD_JSON", "请求内容应为JSON对象")
         if not _storable(payload):
-            raise BusinessError("BAD_JSON", "请求内容含有无效字符")
+            raise BusinessError("BAD_JSON", "请求内容含有无效字符或嵌套层数过多")
         return payload
 
     def upload(self, field="file"):

@@ -12,12 +12,13 @@ ROW_COLUMNS = [c for c in _TABLE.c if c.name != "errors"]
 def save_snapshot(session, row):
     """Insert the task, or replace it only when this snapshot's seq is higher.
 
-    One statement, so replicas receiving snapshots of one task in any order agree."""
+    One statement, so replicas receiving snapshots of one task in any order agree. A task never
+    changes employer: a snapshot claiming another is ignored."""
     insert = upsert_insert(session, _TABLE).values(**row)
     session.execute(insert.on_conflict_do_update(
         index_elements=[_TABLE.c.task_id],
         set_={name: insert.excluded[name] for name in row if name != "task_id"},
-        where=_TABLE.c.seq < insert.excluded.seq))
+        where=(_TABLE.c.seq < insert.excluded.seq) & (_TABLE.c.employer_id == insert.excluded.employer_id)))
 
 
 def get_task(session, employer_id, task_id):

@@ -112,6 +112,24 @@ def test_f15_1_highest_seq_wins_over_the_bus_whatever_the_order(rpc, publish):
     assert (final["status"], final["done"], final["message"]) == ("succeeded", 4, "完成")
 
 
+def test_f15_1_a_later_snapshot_never_moves_a_task_to_another_employer(rpc, publish):
+    task = make_task(total=2)
+    task.start()
+    task.seq = 1
+    publish(task.snapshot())
+    wait_final(rpc, EMPLOYER, task.task_id, 1)
+    task.employer_id, task.seq = OTHER, 2
+    task.finish("完成")
+    publish(task.snapshot())
+    sentinel = make_task(total=1)  # published after the forged one: once it is stored, so is that
+    sentinel.seq = 1
+    publish(sentinel.snapshot())
+    wait_final(rpc, EMPLOYER, sentinel.task_id, 1)
+    eventlet.sleep(1)  # the other replica may still be storing the forged snapshot
+    assert stored(rpc, OTHER, task.task_id) is None
+    assert stored(rpc, EMPLOYER, task.task_id)["seq"] == 1
+
+
 def test_f15_1_upsert_keeps_the_highest_seq_under_concurrent_writers(db_urls):
     """Several replicas storing snapshots of one task at once: the highest seq wins."""
     engine = create_engine(db_urls["progress"], pool_size=8)

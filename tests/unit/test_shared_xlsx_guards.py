@@ -122,3 +122,9 @@ def test_a_numeric_id_written_as_a_plain_integer_is_refused():
     data = book(("批量开户", [HEADERS, ("张三", 310104199501010050, "")]))
     [(_, _, problems)] = read(data)
     assert [p["column"] for p in problems] == ["证件号码"] and "文本格式" in problems[0]["message"]
+
+
+def test_hidden_control_characters_in_a_cell_are_a_row_problem():
+    data = book(("批量开户", [HEADERS, ("张\u200b三", "11010519491231002X", "陕\u202e西")]))
+    [(_, _, problems)] = read(data)
+    assert [p["column"] for p in problems] == ["个人姓名", "户籍"] and "不可见" in problems[0]["message"]
