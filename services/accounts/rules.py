@@ -123,8 +123,8 @@ def draft_error(problems, age_out=False):
     return BusinessError("VALIDATION_ERROR", "开户信息有误", details)
 
 
-def check_rows(rows, limits, roster, taken, limit):
-    """Up to `limit` rows of an upload, checked (runs in a thread): (good, errors, more).
+def check_rows(rows, limits, roster, taken, limit=None):
+    """Up to `limit` rows of an upload (all of them by default), checked (runs in a thread): (good, errors, more).
 
     `rows` are (row no., values, problems of the file's cells); `roster` gains the good rows' ID numbers."""
     good, errors = [], []
@@ -142,7 +142,7 @@ def check_rows(rows, limits, roster, taken, limit):
         else:
             roster.add(clean["id_number"])
             good.append({**clean, "row_no": row_no})
-        if len(good) + len(errors) >= limit:
+        if limit is not None and len(good) + len(errors) >= limit:
             return good, errors, True
     return good, errors, False
 

@@ -28,7 +28,6 @@ from shared.tasks import TaskReporter, new_task_id
 from shared.timers import timer
 from shared.xlsx import file_error, read_rows, write_template
 
-IMPORT_CHUNK = 1000
 SWEEP_SECONDS = 30
 
 
@@ -123,7 +122,11 @@ class AccountsService:
     @rpc(expected_exceptions=BusinessError)
     @atomic
     def import_opening_file(self, unit_account, content):
-        """Rows that pass go into the roster; the others come back as {row, column, message}."""
+        """Rows that pass go into the roster; the others come back as {row, column, message}.
+
+        The file is parsed with no database connection held, so a large upload never starves
+        another employer's requests of connections; its good rows are then stored in one
+        transaction, so a file-level fault (found anywhere in the file) stores nothing."""
         try:
             data = base64.b64decode(content, validate=True)
         except (binascii.Error, TypeError, ValueError):
@@ -132,23 +135,13 @@ class AccountsService:
         limits = self._limits()
         roster = store.roster_ids(self.db, unit_account)
         taken = store.normal_member_ids(self.db, unit_account)
+        self.db.rollback()  # nothing written yet: the connection goes back to the pool while parsing
         rows = read_rows(data, OPENING, max_rows=int(settings["max_import_rows"]),
                          max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))
-        def next_chunk():  # parsed and checked in a thread, while the chunk before is inserted
-            return eventlet.spawn(tpool.execute, rules.check_rows, rows, limits, roster, taken, IMPORT_CHUNK)
-        imported, errors, chunk = 0, [], next_chunk()
-        try:
-            while chunk is not None:
-                good, bad, more = chunk.wait()
-                chunk = next_chunk() if more else None
-                with roster_write(self.db):
-                    store.add_drafts(self.db, unit_account, good)
-                imported += len(good)
-                errors.extend(bad)
-        finally:  # an insert that failed leaves no parse running after the answer
-            if chunk is not None:
-                _failure(chunk)
-        return ImportResultSchema().dump({"imported": imported, "errors": errors})
+        good, errors, _ = tpool.execute(rules.check_rows, rows, limits, roster, taken)
+        with roster_write(self.db):
+            store.add_drafts(self.db, unit_account, good)
+        return ImportResultSchema().dump({"imported": len(good), "errors": errors})
 
     # ---------- submission ----------
 
@@ -271,6 +264,15 @@ class AccountsService:
         return MemberCountsSchema().dump(rules.status_counts(store.status_counts(self.db, unit_account)))
 
 
+def _failure(thread):
+    """Wait for a green thread; its exception, if it raised one."""
+    try:
+        thread.wait()
+    except Exception as exc:  # handed back to the caller
+        return exc
+    return None
+
+
 @contextmanager
 def roster_write(session):
     """The roster's unique ID per employer also holds against a concurrent add of the same person."""
@@ -281,11 +283,3 @@ def roster_write(session):
         session.rollback()
         raise conflict("ROSTER_CHANGED", "该证件号码已被同时加入待开户清册，请刷新后重试") from None
 
-
-def _failure(thread):
-    """Wait for a green thread; its exception, if it raised one."""
-    try:
-        thread.wait()
-    except Exception as exc:  # handed back to the caller
-        return exc
-    return None
