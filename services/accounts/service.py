@@ -23,6 +23,7 @@ from shared.clock import centre_today, centre_zone, day_range
 from shared.downloads import PDF, XLSX, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
+from shared.months import hpf_year_of
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.timers import timer
@@ -47,10 +48,12 @@ class AccountsService:
 
     # ---------- helpers ----------
 
-    def _limits(self):
-        """The year's base bounds (one policy call) and the centre's age limits, as of today."""
-        return rules.OpeningLimits.of(self.contributions.get_policy(), self.config["ACCOUNTS"],
-                                      centre_today(self.config))
+    def _limits(self, on=None):
+        """The base bounds of the HPF year of `on` (one policy call) and the centre's age limits,
+        as of that day (today by default)."""
+        on = on or centre_today(self.config)
+        return rules.OpeningLimits.of(self.contributions.get_policy(year=hpf_year_of(on)),
+                                      self.config["ACCOUNTS"], on)
 
     def _names(self, unit_account, clerk_id=None):
         """The employer's name and, when `clerk_id` is given, that clerk's (still one of its clerks)."""
@@ -162,7 +165,12 @@ class AccountsService:
     def on_openings_submitted(self, payload):
         """The batch is opened in several sessions side by side: while one waits on the database,
         another checks its rows. No more sessions than the connection pool holds (SQLite: one)."""
-        batch_id, limits = int(payload["batch_id"]), self._limits()
+        batch_id = int(payload["batch_id"])
+        opened_on = store.batch_opened_on(self.db, batch_id)
+        if opened_on is None:
+            return
+        limits = self._limits(opened_on)  # a batch resumed days later is judged as of its own date
+        self.db.rollback()
         prefix = self.config["CENTRE"]["unit_account_prefix"]
         engine = self.db.get_bind()
 

@@ -133,6 +133,10 @@ def add_counts(session, batch, opened, failed):
     set_committed_value(batch, "failed", failed_total)
 
 
+def batch_opened_on(session, batch_id):
+    return session.scalar(select(OpeningBatch.opened_on).where(OpeningBatch.id == batch_id))
+
+
 def claim_stale_batches(session, stale_before):
     """Ids of batches to resume (not yet announced, untouched lately), claimed by touching them:
     a concurrent sweep re-checks `updated_at` after this one commits and claims none of them."""

@@ -12,10 +12,10 @@ from services.accounts.models import Member, OpeningBatch, OpeningRow
 from services.accounts.service import AccountsService
 from services.contributions.service import ContributionsService
 from shared.tasks import FINAL_STATUSES
-from tests.factories import mobile, resident_ids
+from tests.factories import business_date, mobile, resident_id, resident_ids
 from tests.waiting import wait_for
 
-UNIT = "610199990001"
+UNIT, OLD_UNIT = "610199990001", "610199990021"
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,24 @@ def lost_batch_then_services(engine, start_service):
         batch = store.create_batch(session, UNIT, "某单位", "某经办", "lost-start-event", date.today())
         batch.updated_at -= timedelta(hours=1)
         session.commit()
+    with Session(engine) as session:  # submitted 30 days ago by a man of 60 then, who is 61 today
+        day = business_date() - timedelta(days=30)
+        birth = date(day.year - 61, day.month, day.day) + timedelta(days=10)
+        store.add_drafts(session, OLD_UNIT, [{**roster(1)[0], "id_number": resident_id(birth=birth, male=True)}])
+        batch = store.create_batch(session, OLD_UNIT, "某单位", "某经办", "resumed-a-month-later", day)
+        batch.updated_at -= timedelta(hours=1)
+        session.commit()
     start_service(ContributionsService)
     start_service(AccountsService)
+
+
+def test_f3_1_a_batch_resumed_later_is_judged_as_of_its_own_opening_date(engine):
+    def announced():
+        with Session(engine) as session:
+            return session.scalars(select(OpeningBatch).where(OpeningBatch.task_id == "resumed-a-month-later",
+                                                              OpeningBatch.announced.is_(True))).one_or_none()
+    batch = wait_for(announced, timeout=30)
+    assert (batch.status, batch.done, batch.failed) == ("succeeded", 1, 0)
 
 
 def test_f3_1_sweep_at_start_up_opens_a_batch_whose_start_event_was_lost(engine):

@@ -57,6 +57,11 @@ def test_f3_1_base_within_the_years_bounds_at_most_two_decimals(base, message):
     assert problems(base=base) == [("缴存基数", message)]
 
 
+@pytest.mark.parametrize("base", ["2160.00", "2160", "27000.00"])
+def test_f3_1_a_base_exactly_at_either_bound_is_allowed(base):
+    assert problems(base=base) == []
+
+
 def test_f3_1_bounds_come_from_the_policy():
     limits = rules.OpeningLimits.of({"base_floor": "3000.00", "base_cap": "9000.00"}, AGES, TODAY)
     assert rules.check_opening(row(base="2500"), limits)[1][0][0] == "缴存基数"

@@ -70,3 +70,13 @@ def test_f1_2_a_new_sms_code_waits_for_the_resend_interval():
     with pytest.raises(BusinessError) as err:
         check_resend(NOW - timedelta(seconds=20), NOW, 60)
     assert err.value.code == "SMS_TOO_FREQUENT" and err.value.details[0]["message"] == "41"
+
+
+def test_f1_1_the_address_window_ends_exactly_at_its_length():
+    inside, at_end = counter(), counter()
+    for c, last in ((inside, timedelta(minutes=10) - timedelta(microseconds=1)), (at_end, timedelta(minutes=10))):
+        record_failure(c, THROTTLE, NOW)
+        record_failure(c, THROTTLE, NOW + timedelta(minutes=1))
+        record_failure(c, THROTTLE, NOW + last)
+    assert inside.blocked_until is not None  # the third failure within the window blocks
+    assert at_end.blocked_until is None and at_end.failures == 1  # at the window's end the count starts again
