@@ -21,10 +21,9 @@ from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from services.progress.rules import ERRORS_SHOWN, task_row
-from services.progress.schemas import TaskOutSchema
+from services.progress.schemas import TaskOutSchema, task_from_snapshot
 from shared.errors import BusinessError, not_found
-from shared.tasks import FINAL_STATUSES, TASKS_EXCHANGE, TaskSnapshotSchema
+from shared.tasks import FINAL_STATUSES, TASKS_EXCHANGE
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +77,7 @@ class LiveTasks(DependencyProvider):
 
     def _deliver(self, body, message):
         try:
-            errors = body.get("errors") or []
-            # only the rows a stream shows are read: a final snapshot may carry thousands
-            row = task_row(TaskSnapshotSchema().load({**body, "errors": errors[:ERRORS_SHOWN]}),
-                           datetime.now(timezone.utc))
-            row["error_count"] = len(errors)
+            row = task_from_snapshot(body, datetime.now(timezone.utc))
         except (AttributeError, ValidationError, ValueError, TypeError):
             return
         task_id = row["task_id"]

@@ -1,9 +1,9 @@
 """Task rows and queries, as clerks see them (snapshots come in as shared.tasks.TaskSnapshotSchema)."""
 from marshmallow import RAISE, fields, validate
 
-from services.progress.rules import ERRORS_SHOWN, iso_utc, percent
+from services.progress.rules import ERRORS_SHOWN, iso_utc, percent, task_row
 from shared.schemas import MAX_PAGE, DateRangeSchema, LenientSchema
-from shared.tasks import STATUS_NAMES, STATUSES
+from shared.tasks import STATUS_NAMES, STATUSES, TaskSnapshotSchema
 
 
 def _time(name):
@@ -44,6 +44,16 @@ class TaskOutSchema(TaskRowSchema):
     """The latest snapshot of one task; `errors` holds the first rows, the error file all."""
 
     errors = fields.Function(lambda task: ErrorOutSchema(many=True).dump(task["errors"][:ERRORS_SHOWN]))
+
+
+def task_from_snapshot(body, received_at):
+    """A snapshot from the bus as the task TaskOutSchema dumps, as the progress service would
+    store it; only the error rows a task shows are read (a final snapshot may carry thousands).
+    Raises ValidationError or ValueError for a malformed one."""
+    errors = body.get("errors") or []
+    row = task_row(TaskSnapshotSchema().load({**body, "errors": errors[:ERRORS_SHOWN]}), received_at)
+    row["error_count"] = len(errors)
+    return row
 
 
 class TaskPageSchema(LenientSchema):
