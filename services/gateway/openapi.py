@@ -4,14 +4,27 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from marshmallow import fields
+
 from services.gateway.routing import ROUTES
+from shared.schemas import Money, Rate
 
 _PATH_ARG = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+# what the API streams or sends as a file, described as what it is
+_TEXT_TYPES = {"text/event-stream": {"type": "string", "description": "Server-Sent Events：event: task，data 为任务快照JSON"}}
+
+
+def _decimal_as_string(self, field, **kwargs):
+    """Money and rates cross as strings ("1234.50", "0.12"): never floats, and the document says so."""
+    if isinstance(field, (Money, Rate)) or (isinstance(field, fields.Decimal) and field.as_string):
+        return {"type": "string", "format": "decimal"}
+    return {}
 
 
 def openapi_document():
-    spec = APISpec(title="住房公积金单位网厅 API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()])
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title="住房公积金单位网厅 API", version="1.0.0", openapi_version="3.0.3", plugins=[plugin])
+    plugin.converter.add_attribute_function(_decimal_as_string)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "bearerFormat": "JWT"})
     paths = {}
@@ -32,7 +45,7 @@ def openapi_document():
         if r.response is not None:
             ok["content"] = {r.produces: {"schema": r.response}}
         elif r.produces != "application/json":
-            ok["content"] = {r.produces: {"schema": {"type": "string", "format": "binary"}}}
+            ok["content"] = {r.produces: {"schema": _TEXT_TYPES.get(r.produces, {"type": "string", "format": "binary"})}}
         operation["responses"][str(r.status)] = ok
         operation["responses"]["default"] = {"description": "错误：{error: {code, message, details}}"}
         operation.update(r.extra)
