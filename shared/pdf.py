@@ -11,14 +11,36 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"  # a CID font built into reportlab: Chinese without shipping a font file
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+import logging
+import os
+from functools import lru_cache
 
-TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1)
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13)
-CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
+log = logging.getLogger(__name__)
+
+FALLBACK_FONT = "STSong-Light"  # built into reportlab, never embedded: viewers need Chinese fonts of their own
+pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+
+
+@lru_cache(maxsize=None)
+def voucher_font(path):
+    """The font vouchers are set in: the TrueType font at `path` (a subset of it is embedded, so every
+    viewer and printer shows the same glyphs), or the built-in CID font when there is none there."""
+    if not path or not os.path.exists(path):
+        log.warning("voucher font %s not found: vouchers use %s, which viewers must supply", path, FALLBACK_FONT)
+        return FALLBACK_FONT
+    name = "Voucher-" + os.path.basename(path).split(".")[0]
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    return name
+
+
+@lru_cache(maxsize=None)
+def _styles(font):
+    return (ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1),
+            ParagraphStyle("body", fontName=font, fontSize=9, leading=13),
+            ParagraphStyle("cell", fontName=font, fontSize=8, leading=10))
 
 
 @dataclass
@@ -56,10 +78,11 @@ def centre_voucher(config, kind, **fields):
     """(verification code, PDF) of a voucher of this centre; `kind` names the business."""
     code = voucher_code(config["VOUCHERS"]["secret"], kind, fields["number"], fields["unit_account"])
     voucher = Voucher(centre_name=config["CENTRE"]["name"], verification_code=code, **fields)
-    return code, render_voucher(voucher)
+    return code, render_voucher(voucher, voucher_font(config["VOUCHERS"].get("font")))
 
 
-def render_voucher(voucher):
+def render_voucher(voucher, font=FALLBACK_FONT):
+    TITLE, BODY, CELL = _styles(font)
     buffer = io.BytesIO()
     wide = len(voucher.columns) > 6
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4) if wide else A4,
@@ -76,14 +99,14 @@ def render_voucher(voucher):
     header = [Paragraph(_escape(c), CELL) for c in voucher.columns]
     widths = [doc.width / len(voucher.columns)] * len(voucher.columns)
     style = TableStyle([
-        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("FONT", (0, 0), (-1, -1), font, 8),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ])
     tables = []
     for start in range(0, max(len(voucher.rows), 1), TABLE_CHUNK_ROWS):
-        data = [header] + [[_cell(v) for v in row] for row in voucher.rows[start:start + TABLE_CHUNK_ROWS]]
+        data = [header] + [[_cell(v, CELL) for v in row] for row in voucher.rows[start:start + TABLE_CHUNK_ROWS]]
         table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(style)
         tables.append(table)
@@ -91,13 +114,13 @@ def render_voucher(voucher):
     if voucher.totals:
         tail.append(Paragraph(_escape("　　".join(f"{label}：{value}" for label, value in voucher.totals)), BODY))
     tail.append(Paragraph(_escape(f"验证码：{voucher.verification_code}（可在网厅核验本凭证真伪）"), BODY))
-    doc.build(head + tables + tail, onFirstPage=_footer(voucher), onLaterPages=_footer(voucher))
+    doc.build(head + tables + tail, onFirstPage=_footer(voucher, font), onLaterPages=_footer(voucher, font))
     return buffer.getvalue()
 
 
-def _cell(value):
+def _cell(value, style):
     text = "" if value is None else str(value)
-    return Paragraph(_escape(text), CELL) if len(text) > WRAP_AT else text
+    return Paragraph(_escape(text), style) if len(text) > WRAP_AT else text
 
 
 def _escape(value):
@@ -105,10 +128,10 @@ def _escape(value):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _footer(voucher):
+def _footer(voucher, font):
     def draw(canvas, doc):
         canvas.saveState()
-        canvas.setFont(FONT, 8)
+        canvas.setFont(font, 8)
         canvas.drawRightString(doc.pagesize[0] - 15 * mm, 8 * mm,
                                f"{voucher.business_type}凭证 {voucher.number}  第{doc.page}页")
         canvas.restoreState()

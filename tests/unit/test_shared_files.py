@@ -1,5 +1,6 @@
 """Strict xlsx and PDF vouchers (shared by every batch and voucher function)."""
 import io
+import os
 import zipfile
 from types import SimpleNamespace
 
@@ -7,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from shared.errors import BusinessError
-from tests.pdf_text import pdf_lines
+from tests.pdfs import text_of
 from shared.pdf import Voucher, check_voucher_code, render_voucher, voucher_code
 from shared.xlsx import (Column, Template, _cell_text, normalize_text, read_rows, write_rows,
                          write_template)
@@ -115,6 +116,24 @@ def test_voucher_text_is_never_markup():
     long_cell = "<b>职工</b>" + "长" * 30  # long enough to wrap as a paragraph
     pdf = render_voucher(Voucher("中心", "个人开户", "KH1", "2026-11-27", 'A<B&C公司<img src="/etc/hostname"/>',
                                  "610100000001", "CODE", ["姓名<"], [[long_cell]], [("合计<", "1&2")]))
-    text = "\n".join(pdf_lines(pdf))
+    text = text_of(pdf)
     assert 'A<B&C公司<img src="/etc/hostname"/>' in text
     assert "姓名<" in text and "<b>职工</b>" in text and "合计<：1&2" in text
+
+
+def test_vouchers_embed_the_configured_truetype_font():
+    from shared.config import load_config
+    from shared.pdf import centre_voucher
+    config = load_config()
+    if not os.path.exists(config["VOUCHERS"]["font"]):
+        assert not os.environ.get("CI"), "CI installs the voucher font (.ci/run)"
+        pytest.skip("the voucher font is not installed here")
+    _, pdf = centre_voucher(config, "opening", business_type="个人开户", number="KH1", business_date="2026-11-27",
+                            employer_name="测试单位", unit_account="610100000001", columns=["姓名"], rows=[["张三"]])
+    assert b"/FontFile2" in pdf  # the glyphs travel with the file
+    assert b"STSong-Light" not in pdf
+
+
+def test_a_missing_voucher_font_falls_back_to_the_built_in_one():
+    from shared.pdf import FALLBACK_FONT, voucher_font
+    assert voucher_font("/nonexistent/font.ttc") == FALLBACK_FONT
