@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import eventlet
 from nameko.dependency_providers import Config
+from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 MAX_JSON_BYTES = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around an uploaded file
 REQUEST_TIMEOUT_SECONDS = 60
+# errors a service raises when its database is down or restarting (psycopg2 and SQLAlchemy's names)
+DATABASE_DOWN = {"OperationalError", "InterfaceError", "DisconnectionError", "PendingRollbackError"}
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and lone surrogates from \ud800 escapes
 MAX_JSON_DEPTH = 16  # no request of the API nests deeper; a deeper one is forged
 
@@ -166,13 +169,16 @@ class GatewayService(SessionRevocation):
             return error_response(exc.status, exc.code, exc.message, exc.details)
         except RequestEntityTooLarge:
             return error_response(413, "BODY_TOO_LARGE", "上传内容超过大小限制")
-        except UnknownService as exc:
+        except (UnknownService, OperationalError, ConnectionError) as exc:  # no replica, or no broker
             log.warning("service unavailable: %s request_id=%s", exc, request_id)
             return error_response(503, "SERVICE_UNAVAILABLE", "服务暂不可用，请稍后再试", request_id=request_id)
         except eventlet.Timeout:
             log.error("request timed out request_id=%s", request_id)
             return error_response(504, "TIMEOUT", "服务响应超时，请稍后再试", request_id=request_id)
         except RemoteError as exc:
+            if exc.exc_type in DATABASE_DOWN:  # the service answers but cannot reach its database
+                log.warning("database unavailable behind a service: %s request_id=%s", exc, request_id)
+                return error_response(503, "SERVICE_UNAVAILABLE", "服务暂不可用，请稍后再试", request_id=request_id)
             log.error("remote error %s request_id=%s", exc, request_id)
             return error_response(500, "INTERNAL_ERROR", "系统内部错误，请稍后再试", request_id=request_id)
         except Exception:

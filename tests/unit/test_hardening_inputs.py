@@ -1,5 +1,4 @@
 """Inputs that once reached a 500 or were stored as something else than the clerk meant."""
-from datetime import date
 
 import jwt
 import pytest

@@ -1,0 +1,129 @@
+"""Faults the system must survive: a broker restart and a database restart while a batch runs and
+clerks read. Each test runs a broker or a database of its own, never the machine's."""
+import os
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from hpf.system import System
+from services.accounts.templates import OPENING
+from shared.config import ROOT, load_config
+from shared.xlsx import write_template
+from tests import infra
+from tests.e2e.helpers import employer_session, free_port
+from tests.e2e.test_accounts_e2e import upload, wait_batch
+from tests.factories import mobile, resident_ids
+from tests.private_services import (PrivateBroker, PrivatePostgres, private_broker_available,
+                                    private_postgres_available, wait_until)
+
+
+ROWS = 10_000
+
+
+def start_system(env, db_urls, run):
+    system = System(load_config(environ=env), env=env, log_dir=ROOT / "var" / f"faults-{run}")
+    system.migrate()
+    system.start()
+    system.wait_ready()
+    return system
+
+
+def member_counts(db_url, unit):
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        counts = conn.execute(text("SELECT count(*), count(DISTINCT id_number) FROM members "
+                                   "WHERE unit_account = :u"), {"u": unit}).one()
+    engine.dispose()
+    return tuple(counts)
+
+
+def submit_batch(api):
+    rows = [(f"职工{i}", number, "5000.00", mobile()) for i, number in enumerate(resident_ids(ROWS))]
+    assert upload(api, write_template(OPENING, rows)).json()["imported"] == ROWS
+    return api.post("/api/v1/openings/submit").json()
+
+
+def assert_read_fails_fast_with_503(api):
+    started = time.monotonic()
+    down = api.get("/api/v1/employer")
+    took = time.monotonic() - started
+    assert down.status_code == 503, down.text
+    assert took < 10 and "稍后" in down.json()["error"]["message"]
+
+
+def assert_batch_completes_once(system, api, submitted, db_url, unit):
+    assert wait_until(lambda: system.readiness()[0] == 200, timeout=90), system.readiness()
+    batch = wait_batch(api, submitted["batch_id"], timeout=240)
+    assert (batch["status"], batch["opened"], batch["failed"]) == ("succeeded", ROWS, 0)
+    assert member_counts(db_url, unit) == (ROWS, ROWS)
+    assert api.get("/api/v1/employer").status_code == 200
+    task = api.get(f"/api/v1/tasks/{submitted['task_id']}").json()
+    assert task["status"] == "succeeded" and task["done"] == ROWS
+
+
+@pytest.fixture(scope="module")
+def broker_system():
+    if not private_broker_available():
+        pytest.skip("needs rabbitmq-server to run a broker of its own")
+    broker = PrivateBroker().start()
+    admin, run = infra.admin_db_url(), infra.run_id()
+    db_urls = infra.create_databases(admin, f"hpf_f{run}")
+    env = {**os.environ, "AMQP_URI": broker.uri, "HPF_MODE": "dev", "HPF_HTTP_PORT": str(free_port()),
+           "HPF_STALE_BATCH_SECONDS": "5", **infra.db_env(db_urls)}
+    system = None
+    try:
+        system = start_system(env, db_urls, run)
+        yield system, broker, db_urls
+    finally:
+        if system is not None:
+            system.stop()
+        broker.close()
+        infra.drop_databases(admin, db_urls)
+
+
+@pytest.fixture(scope="module")
+def database_system(broker):
+    if not private_postgres_available():
+        pytest.skip("needs PostgreSQL's server binaries to run a database of its own")
+    postgres = PrivatePostgres().start()
+    run = infra.run_id()
+    vhost = f"hpf-faults-{run}"
+    db_urls = infra.create_databases(postgres.admin_url, f"hpf_f{run}")
+    env = {**os.environ, "AMQP_URI": infra.create_vhost(broker, vhost), "HPF_MODE": "dev",
+           "HPF_HTTP_PORT": str(free_port()), "HPF_STALE_BATCH_SECONDS": "5", **infra.db_env(db_urls)}
+    system = None
+    try:
+        system = start_system(env, db_urls, run)
+        yield system, postgres, db_urls
+    finally:
+        if system is not None:
+            system.stop()
+        postgres.close()
+        infra.delete_vhost(broker, vhost)
+
+
+def test_a_broker_restart_mid_batch_loses_no_submission_and_reads_fail_fast(broker_system):
+    system, broker, db_urls = broker_system
+    api, unit = employer_session(system, "故障甲有限公司")
+    submitted = submit_batch(api)
+    assert member_counts(db_urls["accounts"], unit)[0] < ROWS  # the restart falls within the batch
+    broker.stop_app()
+    try:
+        assert_read_fails_fast_with_503(api)
+    finally:
+        broker.start_app()
+    assert_batch_completes_once(system, api, submitted, db_urls["accounts"], unit)
+
+
+def test_a_database_restart_mid_batch_loses_no_submission_and_reads_fail_fast(database_system):
+    system, postgres, db_urls = database_system
+    api, unit = employer_session(system, "故障乙有限公司")
+    submitted = submit_batch(api)
+    assert member_counts(db_urls["accounts"], unit)[0] < ROWS
+    postgres.stop()
+    try:
+        assert_read_fails_fast_with_503(api)
+    finally:
+        postgres.start()
+    assert_batch_completes_once(system, api, submitted, db_urls["accounts"], unit)
