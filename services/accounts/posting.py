@@ -28,15 +28,17 @@ def post_verification(session, posting, fetch_page, dispatch, page_rows):
     reference, kind, total = posting["verification_no"], posting["kind"], posting["total_rows"]
     written = 0
     if not _complete(session, posting):
-        after = 0
-        while True:
-            raw = fetch_page(reference, after, page_rows)  # no transaction open across the call
-            if not raw:
-                break
-            rows = rules.posting_rows(raw)
-            written += _post_page(session, posting, rows)
-            after = rows[-1].row_id
-            eventlet.sleep(0)  # heartbeats and other workers between pages
+        # the next page is asked for while this one is written: the bus and the database work side
+        # by side, and no transaction ever waits for the bus (each commits before the next page is
+        # taken up, whether or not it has arrived)
+        coming = eventlet.spawn(fetch_page, reference, 0, page_rows)
+        try:
+            while raw := coming.wait():
+                rows = rules.posting_rows(raw)
+                coming = eventlet.spawn(fetch_page, reference, rows[-1].row_id, page_rows)
+                written += _post_page(session, posting, rows)
+        finally:  # a page that failed leaves no request running after the handler
+            _settle(coming)
         if not _complete(session, posting):
             raise BusinessError("POSTING_INCOMPLETE",
                                 f"核定{reference}的明细未全部入账（应有{total}条）")
@@ -44,6 +46,13 @@ def post_verification(session, posting, fetch_page, dispatch, page_rows):
         {"verification_no": reference, "unit_account": posting["unit_account"], "rows": total}))
     log.info("verification %s: %d member rows written now, %d in all (%s)", reference, written, total, kind)
     return written
+
+
+def _settle(thread):
+    try:
+        thread.wait()
+    except Exception:  # noqa: BLE001 - the handler's own error is the one that counts
+        pass
 
 
 def _complete(session, posting):
@@ -65,7 +74,7 @@ def _post_page(session, posting, rows):
                                                 posting["kind"])
             fixed = {"unit_account": posting["unit_account"], "value_date": posting["value_date"],
                      "type": posting["kind"], "reference": reference, "created_at": store.now()}
-            store.add_ledger_rows(session, [{**entry, **fixed} for entry in entries])
+            store.add_ledger_rows(session, fixed, entries)
             store.set_balances(session, balances)
             session.commit()
             return len(entries)

@@ -225,12 +225,21 @@ class PostingRow:
 def posting_rows(raw):
     """A page of `verification_rows` ([row_id, account_no, month, employer, employee], …) → PostingRow,
     ordered by row id. Anything that is not such a row breaks the contract: BAD_POSTING_ROWS."""
-    rows = []
+    rows, amounts, months = [], {}, set()
+
+    def amount(value):  # a verification's amounts repeat (bases and rates do): each parsed once
+        if not isinstance(value, str):
+            return to_money(value)
+        if value not in amounts:
+            amounts[value] = to_money(value)
+        return amounts[value]
     try:
         for row_id, account_no, month, employer_amount, employee_amount in raw:
-            parse_month(month)
+            if month not in months:
+                parse_month(month)
+                months.add(month)
             rows.append(PostingRow(int(row_id), str(account_no), str(month),
-                                   to_money(employer_amount), to_money(employee_amount)))
+                                   amount(employer_amount), amount(employee_amount)))
     except (TypeError, ValueError, MonthError, MoneyError) as exc:
         raise BusinessError("BAD_POSTING_ROWS", f"核定明细格式不正确：{exc}") from None
     return sorted(rows, key=lambda row: row.row_id)
