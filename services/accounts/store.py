@@ -235,9 +235,10 @@ def changes(session, unit_account, since=None, before=None):
 def remittance_roster(session, unit_account):
     """(account_no, name, id_number, base) of every normal account at the employer, by account no.:
     plain rows in one query (the index on unit, status, account no. gives them in order)."""
-    return session.execute(select(Member.account_no, Member.name, Member.id_number, Member.base)
-                           .where(Member.unit_account == unit_account, Member.status == NORMAL)
-                           .order_by(Member.account_no)).all()
+    members = Member.__table__  # the table's columns, not the class's: no ORM work per row
+    return session.execute(select(members.c.account_no, members.c.name, members.c.id_number, members.c.base)
+                           .where(members.c.unit_account == unit_account, members.c.status == NORMAL)
+                           .order_by(members.c.account_no)).all()
 
 
 # ---------- member ledger and posting ----------
@@ -258,9 +259,9 @@ def lock_members(session, account_nos):
     """{account_no: (unit_account, balance)} of these accounts, locked FOR UPDATE in account order
     (the order every writer takes them in, so two pages never wait on each other in a circle)."""
     found = {}
-    for among in _among(session, Member.account_no, sorted(set(account_nos))):
-        rows = session.execute(select(Member.account_no, Member.unit_account, Member.balance)
-                               .where(among).order_by(Member.account_no).with_for_update())
+    for among in _among(session, MEMBERS.c.account_no, sorted(set(account_nos))):
+        rows = session.execute(select(MEMBERS.c.account_no, MEMBERS.c.unit_account, MEMBERS.c.balance)
+                               .where(among).order_by(MEMBERS.c.account_no).with_for_update())
         found.update((account_no, (unit, balance)) for account_no, unit, balance in rows)
     return found
 
