@@ -1,11 +1,12 @@
 """Queries and bulk writes of the accounts service."""
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import Numeric, String, bindparam, column, delete, func, insert, literal, select, update, values
 from sqlalchemy.orm.attributes import set_committed_value
 
-from services.accounts.models import Member, MemberChange, OpeningBatch, OpeningDraft, OpeningRow
-from services.accounts.rules import NORMAL, business_number
+from services.accounts.models import (
+    Member, MemberChange, MemberLedgerRow, OpeningBatch, OpeningDraft, OpeningRow)
+from services.accounts.rules import NORMAL, REMITTANCE, business_number
 
 ROW_FIELDS = ("row_no", "name", "id_number", "base", "mobile", "household", "address", "phone")
 ID_CHUNK = 1000  # keeps IN lists short
@@ -226,3 +227,91 @@ def changes(session, unit_account, since=None, before=None):
     if before:
         query = query.where(MemberChange.changed_at < before)
     return session.scalars(query.order_by(MemberChange.id.desc())).all()
+
+
+# ---------- the roster a verification is built from ----------
+
+def remittance_roster(session, unit_account):
+    """(account_no, name, id_number, base) of every normal account at the employer, by account no.:
+    plain rows in one query (the index on unit, status, account no. gives them in order)."""
+    return session.execute(select(Member.account_no, Member.name, Member.id_number, Member.base)
+                           .where(Member.unit_account == unit_account, Member.status == NORMAL)
+                           .order_by(Member.account_no)).all()
+
+
+# ---------- member ledger and posting ----------
+
+LEDGER = MemberLedgerRow.__table__
+MEMBERS = Member.__table__
+
+
+def lock_members(session, account_nos):
+    """{account_no: (unit_account, balance)} of these accounts, locked FOR UPDATE in account order
+    (the order every writer takes them in, so two pages never wait on each other in a circle)."""
+    ordered, found = sorted(set(account_nos)), {}
+    for i in range(0, len(ordered), ID_CHUNK):
+        rows = session.execute(select(Member.account_no, Member.unit_account, Member.balance)
+                               .where(Member.account_no.in_(ordered[i:i + ID_CHUNK]))
+                               .order_by(Member.account_no).with_for_update())
+        found.update((account_no, (unit, balance)) for account_no, unit, balance in rows)
+    return found
+
+
+def posted_keys(session, reference, account_nos):
+    """(account_no, month) already in the ledger under this reference, of these accounts."""
+    ordered, found = sorted(set(account_nos)), set()
+    for i in range(0, len(ordered), ID_CHUNK):
+        found.update(session.execute(select(LEDGER.c.account_no, LEDGER.c.month)
+                                     .where(LEDGER.c.reference == reference,
+                                            LEDGER.c.account_no.in_(ordered[i:i + ID_CHUNK]))).all())
+    return found
+
+
+def add_ledger_rows(session, rows):
+    """One multi-row insert (in pages of VALUES lists) of ledger rows."""
+    if rows:
+        session.execute(insert(LEDGER), rows)
+
+
+def set_balances(session, balances):
+    """{account_no: balance} in one statement: UPDATE … FROM (VALUES …) on PostgreSQL; on SQLite
+    (in-process, no round trips) one prepared UPDATE run for each account."""
+    if not balances:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        new = values(column("account_no", String), column("balance", Numeric(14, 2)), name="new") \
+            .data(list(balances.items()))
+        session.execute(update(MEMBERS).where(MEMBERS.c.account_no == new.c.account_no)
+                        .values(balance=new.c.balance))
+    else:
+        session.execute(update(MEMBERS).where(MEMBERS.c.account_no == bindparam("key"))
+                        .values(balance=bindparam("value")),
+                        [{"key": account_no, "value": balance} for account_no, balance in balances.items()])
+
+
+def ledger_count(session, reference, kind):
+    """How many ledger rows of this business type a reference (a verification) has."""
+    return session.scalar(select(func.count()).select_from(LEDGER)
+                          .where(LEDGER.c.reference == reference, LEDGER.c.type == kind))
+
+
+def ledger_rows(session, account_no, start=None, end=None):
+    """A member's ledger rows by value date range (both ends included), in posting order (so each
+    row's balance follows the one before): plain rows."""
+    query = select(LEDGER).where(LEDGER.c.account_no == account_no)
+    if start:
+        query = query.where(LEDGER.c.value_date >= start)
+    if end:
+        query = query.where(LEDGER.c.value_date <= end)
+    return session.execute(query.order_by(LEDGER.c.id)).all()
+
+
+def paid_up_to(session, account_nos):
+    """{account_no: latest month of its 汇缴 rows}, for those that have any."""
+    ordered, found = sorted(set(account_nos)), {}
+    for i in range(0, len(ordered), ID_CHUNK):
+        found.update(session.execute(select(LEDGER.c.account_no, func.max(LEDGER.c.month))
+                                     .where(LEDGER.c.account_no.in_(ordered[i:i + ID_CHUNK]),
+                                            LEDGER.c.type == REMITTANCE)
+                                     .group_by(LEDGER.c.account_no)).all())
+    return found
