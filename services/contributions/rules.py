@@ -163,17 +163,20 @@ def refuse_bases(members, policy):
 
 
 def roster_rows(members, month, employer_rate, employee_rate, policy):
-    """Rows of a monthly remittance and the totals: each part rounded on its own."""
-    rows, employer_total, employee_total = [], Decimal("0.00"), Decimal("0.00")
+    """Rows of a monthly remittance and the totals: each part rounded on its own. The parts depend on
+    the base alone (one month, one pair of rates), so each distinct base is worked out once."""
+    rows, employer_total, employee_total, parts = [], Decimal("0.00"), Decimal("0.00"), {}
     unit, mode = policy["rounding_unit"], policy["rounding_mode"]
     for account_no, name, id_number, base in members:
-        base = Decimal(base)
-        employer_part = round_money(base * employer_rate, unit, mode)
-        employee_part = round_money(base * employee_rate, unit, mode)
+        if base not in parts:
+            exact = Decimal(base)
+            parts[base] = (exact, round_money(exact * employer_rate, unit, mode),
+                           round_money(exact * employee_rate, unit, mode))
+        exact, employer_part, employee_part = parts[base]
         employer_total += employer_part
         employee_total += employee_part
         rows.append({"account_no": account_no, "name": name, "id_number": id_number, "month": month,
-                     "base": base, "employer_amount": employer_part, "employee_amount": employee_part})
+                     "base": exact, "employer_amount": employer_part, "employee_amount": employee_part})
     return rows, employer_total, employee_total
 
 

@@ -3,7 +3,7 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import String, cast, delete, func, insert, select, text, update
 
 from services.contributions.models import (
     OPEN_STATES, BankReceipt, EmployerAccount, LedgerEntry, OutboxMessage, Policy, RatePeriod,
@@ -135,9 +135,13 @@ def verifications(session, unit_account, kind=None, start=None, end=None, status
 
 
 def rows_page(session, verification_id, after, limit):
+    """(row_id, account_no, month, employer_amount, employee_amount) by row id; amounts as the database
+    writes NUMERIC(14, 2) ("600.00") on PostgreSQL, Decimal elsewhere."""
+    amounts = (VerificationRow.employer_amount, VerificationRow.employee_amount)
+    if session.get_bind().dialect.name == "postgresql":
+        amounts = tuple(cast(column, String) for column in amounts)
     return session.execute(
-        select(VerificationRow.id, VerificationRow.account_no, VerificationRow.month,
-               VerificationRow.employer_amount, VerificationRow.employee_amount)
+        select(VerificationRow.id, VerificationRow.account_no, VerificationRow.month, *amounts)
         .where(VerificationRow.verification_id == verification_id, VerificationRow.id > after)
         .order_by(VerificationRow.id).limit(limit)).all()
 
