@@ -323,6 +323,13 @@ class ContributionsService:
                          for row_id, account_no, month, employer_part, employee_part
                          in store.rows_page(self.db, verification.id, after, limit)]}
 
+    @rpc(expected_exceptions=BusinessError)
+    def members_on_open_verifications(self, unit_account, account_nos):
+        """For the accounts side (merge out, transfer away): which of these members are on a verification
+        of the employer not yet posted, so cannot leave it until it is posted or given up."""
+        numbers = [str(a) for a in account_nos or ()][:10_000]
+        return {"account_nos": store.members_on_open(self.db, str(unit_account), numbers) if numbers else []}
+
     def _start_posting(self, account, verification, value_date):
         """入账中: the value date, the employer ledger entry, 缴至月份, the posting task and the event,
         all in the caller's transaction (the event and snapshot through the outbox)."""

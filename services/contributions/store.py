@@ -154,6 +154,16 @@ def roster(session, verification_id):
         .where(VerificationRow.verification_id == verification_id).order_by(VerificationRow.id)).all()
 
 
+def members_on_open(session, unit_account, account_nos):
+    """Those of `account_nos` on a verification of the employer not yet posted (saved, awaiting
+    payment or posting): their rows are fixed and must reach them at this employer."""
+    return sorted(set(session.scalars(
+        select(VerificationRow.account_no).join(Verification, Verification.id == VerificationRow.verification_id)
+        .where(Verification.unit_account == unit_account,
+               Verification.status.in_(("saved", "awaiting", "posting")),
+               VerificationRow.account_no.in_(list(account_nos))))))
+
+
 def stale_postings(session, before):
     """Claim verifications still posting whose event went out before `before` (touching them, so two
     replicas' sweeps do not take the same one)."""

@@ -196,10 +196,11 @@ def test_f12_1_the_roster_is_fixed_once_saved(rpc, engine, july):
     unit, clerk = new_employer(rpc, engine, july)
     standin.ROSTERS[unit] = roster(unit, ["5000.00", "6000.00"])
     saved = rpc.contributions.create_remittance(unit, clerk, {"month": july})
+    on_it = [m[0] for m in standin.ROSTERS[unit]]
+    assert rpc.contributions.members_on_open_verifications(unit, on_it + ["nobody"])["account_nos"] == sorted(on_it)
     standin.ROSTERS[unit] = roster(unit, ["5000.00"])  # a member sealed meanwhile
     rows = rpc.contributions.verification_rows(saved["verification_no"])["rows"]
-    assert [(r[1], r[3], r[4]) for r in rows] == [(standin.ROSTERS[unit][0][0], "250.00", "250.00"),
-                                                (rows[1][1], "300.00", "300.00")]
+    assert [(r[1], r[3], r[4]) for r in rows] == [(on_it[0], "250.00", "250.00"), (on_it[1], "300.00", "300.00")]
     assert rpc.contributions.verification_rows(saved["verification_no"], after=rows[0][0], limit=5)["rows"] == rows[1:]
 
 
