@@ -7,13 +7,20 @@ import time
 from decimal import Decimal
 
 from openpyxl import load_workbook
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from shared.clock import centre_today
 from shared.months import month_of
 from tests.e2e.helpers import employer_session, hpf
 from tests.pdfs import text_of
 from tests.posting import balance_mismatches, balances, ledger_of, open_members
+from tests.waiting import wait_for
+
+
+def remittance_first_month(engine, unit_account):
+    with engine.connect() as conn:
+        return conn.execute(text("select first_month from employer_accounts where unit_account = :u"),
+                            {"u": unit_account}).scalar()
 
 
 def centre(system, *args):
@@ -146,3 +153,27 @@ def test_f12_f14_f7_the_hall_and_the_centre_walk_through(system):
     assert {r["status"] for r in api.get("/api/v1/remittances").json()} == {"discarded", "posted"}
     assert balances(engine, accounts) == {a: Decimal("1200.00") for a in accounts}
     engine.dispose()
+
+
+def test_centre_sets_a_policy_and_registers_with_a_first_remittance_month(system):
+    policy = centre(system, "set-policy", "--year", "2091", "--base-floor", "2400.00", "--base-cap", "30000.00",
+                    "--interest-rate", "0.0175", "--day-basis", "360")
+    assert (policy["year"], policy["base_floor"], policy["day_basis"], policy["interest_rate"]) == (
+        2091, "2400.00", "360", "0.017500")
+    wrong = hpf(system, "centre", "set-policy", "--year", "2091", "--base-floor", "40000.00")
+    assert wrong.returncode == 1 and "POLICY_INVALID" in wrong.stderr
+    from tests.factories import credit_code, mobile, resident_id
+    from shared.months import add_months
+    first = add_months(month_of(centre_today(system.config)), -2)
+    registered = centre(system, "register-employer", "--name", "首月测试有限公司", "--uscc", credit_code(),
+                        "--clerk-name", "周经办", "--clerk-id", resident_id(), "--clerk-mobile", mobile(),
+                        "--first-month", first)
+    assert registered["first_month"] == first
+    engine = create_engine(system.env["CONTRIBUTIONS_DB_URL"])
+    kept = wait_for(lambda: remittance_first_month(engine, registered["unit_account"]))
+    engine.dispose()
+    assert kept == first  # carried to the remittance account
+    bad = hpf(system, "centre", "register-employer", "--name", "首月错误有限公司", "--uscc", credit_code(),
+              "--clerk-name", "周经办", "--clerk-id", resident_id(), "--clerk-mobile", mobile(),
+              "--first-month", "2026-01")
+    assert bad.returncode == 1 and "VALIDATION_ERROR" in bad.stderr
