@@ -34,6 +34,8 @@ def cmd_register_employer(args):
         "employer_rate": args.employer_rate, "employee_rate": args.employee_rate,
         "clerks": [{"name": args.clerk_name, "id_number": args.clerk_id, "mobile": args.clerk_mobile}],
     }
+    if args.first_month:
+        data["first_month"] = args.first_month
 
     def register(rpc):
         employer = rpc.employer.register_employer(data)
@@ -41,12 +43,13 @@ def cmd_register_employer(args):
 
     employer, issued = _centre_call(args, register)
     result = {"unit_account": employer["unit_account"], "name": employer["name"],
-              "initial_password": issued["initial_password"]}
+              "first_month": employer.get("first_month"), "initial_password": issued["initial_password"]}
     if args.json:
         _print_json(result)
     else:
         print(f"单位账号: {result['unit_account']}")
         print(f"单位名称: {result['name']}")
+        print(f"首次汇缴月份: {result['first_month']}")
         print(f"初始密码: {result['initial_password']}  (首次登录须修改)")
 
 
@@ -134,6 +137,52 @@ def cmd_change_employer(args):
     print(f"变更 {change['number']} 已办理（{change['channel']}，{change['clerk_name']}）")
     for item in change["items"]:
         print(f"  {item['label']}: {item['old']} → {item['new']}")
+
+
+POLICY_OPTIONS = ("base_floor", "base_cap", "rate_min", "rate_max", "rounding_unit", "rounding_mode",
+                  "interest_rate", "day_basis")
+
+
+def cmd_set_policy(args):
+    data = {"year": args.year, **{name: getattr(args, name) for name in POLICY_OPTIONS
+                                  if getattr(args, name) is not None}}
+    policy = _centre_call(args, lambda rpc: rpc.contributions.set_policy(data))
+    if args.json:
+        _print_json(policy)
+        return
+    print(f"{policy['year']}年度缴存政策已设置：基数 {policy['base_floor']} 至 {policy['base_cap']}，"
+          f"比例 {policy['rate_min']} 至 {policy['rate_max']}，取整 {policy['rounding_unit']}/{policy['rounding_mode']}，"
+          f"利率 {policy['interest_rate']}，计息天数 {policy['day_basis']}")
+
+
+def cmd_bank_receipt(args):
+    notice = {"bank_ref": args.bank_ref, "unit_account": args.unit_account, "amount": args.amount,
+              "reference": args.reference, "value_date": args.value_date}
+    result = _centre_call(args, lambda rpc: rpc.contributions.post_bank_receipt(notice))
+    if args.json:
+        _print_json(result)
+    elif result["result"] == "posted":
+        print(f"到账 {args.bank_ref} 已匹配核定 {result['verification_no']}，入账中")
+    else:
+        print(f"到账 {args.bank_ref} 已转入暂存款（明细 {result['suspense_item']}）：{result['reason']}")
+
+
+def cmd_apply_suspense(args):
+    data = {"unit_account": args.unit_account, "verification_no": args.verification, "items": args.item}
+    result = _centre_call(args, lambda rpc: rpc.contributions.apply_suspense(data))
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"暂存款 {result['amount']} 元已转入核定 {result['verification_no']}，入账中")
+
+
+def cmd_refund_suspense(args):
+    data = {"unit_account": args.unit_account, "items": args.item}
+    result = _centre_call(args, lambda rpc: rpc.contributions.refund_suspense(data))
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"暂存款 {result['amount']} 元已退回单位")
 
 
 def cmd_dev(args):
@@ -325,6 +374,7 @@ def build_parser():
     reg.add_argument("--legal-person", default="法定代表人")
     reg.add_argument("--employer-rate", default="0.12", help="单位缴存比例，如 0.12")
     reg.add_argument("--employee-rate", default="0.12", help="个人缴存比例，如 0.12")
+    reg.add_argument("--first-month", help="首次汇缴月份 YYYYMM（默认登记当月）")
     reg.add_argument("--json", action="store_true")
     reg.set_defaults(func=cmd_register_employer)
 
@@ -357,6 +407,41 @@ def build_parser():
                         help="变更后的全部经办人，每人一次")
     change.add_argument("--json", action="store_true")
     change.set_defaults(func=cmd_change_employer)
+
+    policy = centre.add_parser("set-policy", help="设置一个公积金年度的缴存政策（未给出的项沿用该年度或上一年度）")
+    policy.add_argument("--year", type=int, required=True, help="公积金年度，如 2026（2026年7月至2027年6月）")
+    policy.add_argument("--base-floor", help="缴存基数下限，如 2160.00")
+    policy.add_argument("--base-cap", help="缴存基数上限，如 27000.00")
+    policy.add_argument("--rate-min", help="缴存比例下限，如 0.05")
+    policy.add_argument("--rate-max", help="缴存比例上限，如 0.12")
+    policy.add_argument("--rounding-unit", choices=("yuan", "fen"), help="取整单位")
+    policy.add_argument("--rounding-mode", choices=("half_up", "half_even", "down"), help="取整方式")
+    policy.add_argument("--interest-rate", help="年利率，如 0.015")
+    policy.add_argument("--day-basis", choices=("actual", "360"), help="计息天数基础")
+    policy.add_argument("--json", action="store_true")
+    policy.set_defaults(func=cmd_set_policy)
+
+    receipt = centre.add_parser("bank-receipt", help="银行到账通知：匹配核定入账，否则转入暂存款")
+    receipt.add_argument("--unit-account", required=True)
+    receipt.add_argument("--amount", required=True, help="到账金额，如 1234.00")
+    receipt.add_argument("--bank-ref", required=True, help="银行流水号（同一流水号只入账一次）")
+    receipt.add_argument("--reference", help="附言中的核定号")
+    receipt.add_argument("--value-date", help="到账日期 YYYY-MM-DD（默认今天）")
+    receipt.add_argument("--json", action="store_true")
+    receipt.set_defaults(func=cmd_bank_receipt)
+
+    apply = centre.add_parser("apply-suspense", help="暂存款转入待缴款的核定（合计须与应缴金额相等）")
+    apply.add_argument("--unit-account", required=True)
+    apply.add_argument("--verification", required=True, help="核定号")
+    apply.add_argument("--item", action="append", required=True, type=int, help="暂存款明细编号，可重复")
+    apply.add_argument("--json", action="store_true")
+    apply.set_defaults(func=cmd_apply_suspense)
+
+    refund = centre.add_parser("refund-suspense", help="暂存款退回单位")
+    refund.add_argument("--unit-account", required=True)
+    refund.add_argument("--item", action="append", required=True, type=int, help="暂存款明细编号，可重复")
+    refund.add_argument("--json", action="store_true")
+    refund.set_defaults(func=cmd_refund_suspense)
     return parser
 
 

@@ -49,3 +49,62 @@ def round_money(amount, unit="yuan", mode="half_up"):
 
 def money_str(amount):
     return str(Decimal(amount).quantize(CENT))
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_PLACES = ("", "拾", "佰", "仟")
+_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _capital_group(number):
+    """0 < number < 10000 in capitals, zeros inside it read once (1010 → 壹仟零壹拾)."""
+    text, zero = "", False
+    for place in (3, 2, 1, 0):
+        digit = number // 10 ** place % 10
+        if digit == 0:
+            zero = zero or bool(text)
+            continue
+        if zero:
+            text += "零"
+            zero = False
+        text += _DIGITS[digit] + _PLACES[place]
+    return text
+
+
+def _capital_integer(number):
+    groups = []
+    while number:
+        groups.append(number % 10000)
+        number //= 10000
+    text, gap = "", False
+    for index in reversed(range(len(groups))):
+        group = groups[index]
+        if group == 0:
+            gap = gap or bool(text)
+            continue
+        if text and (gap or group < 1000):
+            text += "零"
+        text += _capital_group(group) + _GROUPS[index]
+        gap = False
+    return text
+
+
+def capital_amount(amount):
+    """人民币大写 of an amount in yuan, as written on payment vouchers:
+    1234.50 → 壹仟贰佰叁拾肆元伍角整, 1004.05 → 壹仟零肆元零伍分, 0 → 零元整."""
+    amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "负" if amount < 0 else ""
+    fen_total = int(abs(amount) * 100)
+    yuan, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
+    if yuan == 0 and jiao == 0 and fen == 0:
+        return "零元整"
+    if abs(yuan) >= 10 ** 16:
+        raise ValueError("amount too large for capitals")
+    text = _capital_integer(yuan) + "元" if yuan else ""
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    if fen:
+        text += ("零" if yuan and not jiao else "") + _DIGITS[fen] + "分"
+    else:
+        text += "整"
+    return sign + text

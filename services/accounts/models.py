@@ -76,6 +76,7 @@ class Member(Base):
         Index("uq_members_normal_id", "unit_account", "id_number", unique=True,
               postgresql_where=text("status = '01'"), sqlite_where=text("status = '01'")),
         Index("ix_members_unit_name", "unit_account", "name"),
+        Index("ix_members_unit_status_account", "unit_account", "status", "account_no"),  # the roster
     )
 
     account_no: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -93,6 +94,7 @@ class Member(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     status: Mapped[str] = mapped_column(String(2), default="01")
+    balance: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), server_default="0")
     opened_on: Mapped[date]
     created_at: Mapped[datetime]
 
@@ -109,3 +111,31 @@ class MemberChange(Base):
     items: Mapped[list] = mapped_column(JSON)  # [{field, label, old, new}]
     clerk_name: Mapped[str] = mapped_column(String(50))
     changed_at: Mapped[datetime]
+
+
+class MemberLedgerRow(Base):
+    """One row of a member's ledger (个人明细账). Append-only: never updated or deleted; a correction
+    is a reversing row. `balance_after` is the member's balance once this row is posted."""
+    __tablename__ = "member_ledger"
+    __table_args__ = (
+        # a contribution row is written once per (verification, member, month paid for)
+        UniqueConstraint("reference", "account_no", "month", name="uq_member_ledger_reference_account_month"),
+        # a member's ledger in posting order; his latest 汇缴 month (a few rows a year each)
+        Index("ix_member_ledger_account_id", "account_no", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # no foreign key: every writer checks the account under its row lock (and that it is the
+    # employer's), members are never deleted, and a key check per row slows a 50,000-row posting
+    account_no: Mapped[str] = mapped_column(String(20))
+    unit_account: Mapped[str] = mapped_column(String(20))  # the member's employer when posted
+    value_date: Mapped[date]
+    type: Mapped[str] = mapped_column(String(2))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # signed
+    employer_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    employee_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    balance_after: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    month: Mapped[str | None] = mapped_column(String(6))  # YYYYMM paid for
+    reference: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime]

@@ -2,11 +2,13 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from services.accounts.templates import HEADERS
 from shared.errors import COUNTER_ONLY, BusinessError, validation_error
 from shared.identity import IdentityError, age_on, parse_mobile, parse_resident_id
 from shared.money import MoneyError, money_str, to_money
+from shared.months import MonthError, parse_month
 from shared.xlsx import FORMULA_STARTS
 
 NORMAL = "01"
@@ -194,3 +196,82 @@ def status_counts(counts):
     return {"total": sum(counts.values()),
             "by_status": [{"code": code, "name": name, "count": counts.get(code, 0)}
                           for code, name in STATUSES.items()]}
+
+
+# ---------- member ledger and posting (F4.1, MONEY.md) ----------
+
+# Business types of a member ledger row (national data standard; 合并 for F8 is 07 here).
+LEDGER_TYPES = {"01": "汇缴", "02": "补缴", "04": "启封", "05": "封存", "06": "内部转移", "07": "合并",
+                "09": "年终结息", "99": "其他"}
+REMITTANCE, SUPPLEMENTARY = "01", "02"
+CONTRIBUTION_TYPES = (REMITTANCE, SUPPLEMENTARY)
+
+
+class PostingRow(NamedTuple):
+    """One member row of a verification, as contributions hands it over; `amount` is both parts."""
+    row_id: int
+    account_no: str
+    month: str
+    employer_amount: Decimal
+    employee_amount: Decimal
+    amount: Decimal
+
+
+def posting_rows(raw):
+    """A page of `verification_rows` ([row_id, account_no, month, employer, employee], …) → PostingRow,
+    ordered by row id. Anything that is not such a row breaks the contract: BAD_POSTING_ROWS."""
+    rows, parts, months = [], {}, set()
+    try:
+        for row_id, account_no, month, employer_amount, employee_amount in raw:
+            if month not in months:
+                parse_month(month)
+                months.add(month)
+            pair = (employer_amount, employee_amount)
+            if pair not in parts:  # a verification's amounts repeat (bases and rates do): parsed once
+                employer, employee = to_money(employer_amount), to_money(employee_amount)
+                parts[pair] = employer, employee, employer + employee
+            rows.append(PostingRow(int(row_id), str(account_no), str(month), *parts[pair]))
+    except (TypeError, ValueError, MonthError, MoneyError) as exc:
+        raise BusinessError("BAD_POSTING_ROWS", f"核定明细格式不正确：{exc}") from None
+    return sorted(rows, key=lambda row: row.row_id)
+
+
+def ledger_summary(kind, month):
+    """摘要 of a contribution row: the month paid for and the business, e.g. "2026年12月汇缴"."""
+    return f"{month[:4]}年{month[4:]}月{LEDGER_TYPES[kind]}"
+
+
+def post_page(rows, members, posted, unit_account, kind):
+    """Ledger rows and new balances for one page of a verification.
+
+    `members`: {account_no: (unit_account, balance)} as locked; `posted`: the (account_no, month)
+    already in the ledger under this verification (skipped: exactly once). Each balance grows
+    row by row in row order, so `balance_after` follows the locked balance. A row for an account
+    that is not this employer's refuses the whole page: nobody else's member is ever credited.
+    → ([{account_no, month, amount, employer_amount, employee_amount, balance_after, summary}],
+       {account_no: new balance})"""
+    foreign = sorted({row.account_no for row in rows
+                      if row.account_no not in members or members[row.account_no][0] != unit_account})
+    if foreign:
+        raise BusinessError("NOT_EMPLOYER_MEMBERS", f"核定明细中的个人账号不属于单位{unit_account}",
+                            [{"field": "account_no", "message": account_no} for account_no in foreign])
+    balances, entries, seen, summaries = {}, [], set(posted), {}
+    for _, account_no, month, employer_amount, employee_amount, amount in rows:
+        if (account_no, month) in seen:
+            continue
+        seen.add((account_no, month))
+        balance = balances.get(account_no, members[account_no][1]) + amount
+        balances[account_no] = balance
+        if month not in summaries:
+            summaries[month] = ledger_summary(kind, month)
+        entries.append({"account_no": account_no, "month": month, "amount": amount,
+                        "employer_amount": employer_amount, "employee_amount": employee_amount,
+                        "balance_after": balance, "summary": summaries[month]})
+    return entries, balances
+
+
+def posting_complete(written, total_rows):
+    """Whether every row of a verification is in the ledger; more than it has breaks the contract."""
+    if written > total_rows:
+        raise BusinessError("POSTING_OVERCOUNT", f"入账明细{written}条，多于核定的{total_rows}条")
+    return written == total_rows

@@ -1,9 +1,10 @@
 """What crosses the bus for the accounts service."""
 from marshmallow import fields, validate
 
-from services.accounts.rules import ID_TYPES, STATUSES, TEXT_LIMITS
+from services.accounts.rules import CONTRIBUTION_TYPES, ID_TYPES, LEDGER_TYPES, STATUSES, TEXT_LIMITS
 from shared.schemas import (
-    MAX_PAGE, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema, StrictSchema)
+    MAX_PAGE, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema,
+    StrictSchema)
 
 PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE)),
         "page_size": fields.Integer(load_default=50, validate=validate.Range(1, 500))}
@@ -91,6 +92,8 @@ class MemberOutSchema(LenientSchema):
     status = fields.String()
     status_name = fields.Function(lambda m: STATUSES.get(m.status, m.status))
     opened_on = fields.Date()
+    balance = Money()
+    paid_up_to = fields.String(allow_none=True)  # YYYYMM of his latest 汇缴 row, from the ledger
 
 
 class MemberChangeInSchema(StrictSchema):
@@ -127,3 +130,33 @@ class MembersOpenedSchema(LenientSchema):
     batch_no = fields.String()
     opened_on = fields.Date()
     members = fields.List(fields.Nested(OpenedMemberSchema))
+
+
+class VerificationPostingSchema(LenientSchema):
+    """Payload of contributions' `verification_posting` event."""
+    verification_no = fields.String(required=True, validate=validate.Length(1, 40))
+    kind = fields.String(required=True, validate=validate.OneOf(CONTRIBUTION_TYPES))
+    unit_account = fields.String(required=True, validate=validate.Length(1, 20))
+    value_date = fields.Date(required=True)
+    total_rows = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class VerificationRowsPostedSchema(LenientSchema):
+    """Payload of `verification_rows_posted`: every member row of the verification is written."""
+    verification_no = fields.String()
+    unit_account = fields.String()
+    rows = fields.Integer()
+
+
+class LedgerRowSchema(LenientSchema):
+    """A member ledger row (F4.1): `balance` is the balance after it."""
+    date = fields.Date(attribute="value_date")
+    type = fields.String()
+    type_name = fields.Function(lambda row: LEDGER_TYPES.get(row.type, row.type))
+    amount = Money()
+    employer_amount = Money(allow_none=True)
+    employee_amount = Money(allow_none=True)
+    balance = Money(attribute="balance_after")
+    month = fields.String(allow_none=True)
+    reference = fields.String()
+    summary = fields.String()

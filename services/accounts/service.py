@@ -1,6 +1,7 @@
 """Accounts service: member accounts, the pending roster, opening batches, info changes."""
 import base64
 import binascii
+import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -12,11 +13,11 @@ from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.accounts import opening, rules, store
+from services.accounts import opening, posting, rules, store
 from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
-    ImportResultSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
-    MemberOutSchema, MemberQuerySchema, PageSchema)
+    ImportResultSchema, LedgerRowSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
+    MemberOutSchema, MemberQuerySchema, PageSchema, VerificationPostingSchema)
 from services.accounts.templates import HEADERS, OPENING, opening_template
 from services.accounts.vouchers import change_voucher, opening_voucher
 from shared.clock import centre_today, centre_zone, day_range
@@ -30,6 +31,7 @@ from shared.timers import timer
 from shared.xlsx import file_error, read_rows, write_template
 
 SWEEP_SECONDS = 30
+log = logging.getLogger(__name__)
 
 
 class AccountsService:
@@ -226,14 +228,62 @@ class AccountsService:
             raise validation_error([{"field": "", "message": "请按姓名、证件号码、个人账号中的一项查询"}])
         if "id_number" in query:
             query["id_number"] = query["id_number"].upper()
-        return MemberOutSchema(many=True).dump(store.find_members(self.db, unit_account, **query))
+        return self._members_out(store.find_members(self.db, unit_account, **query))
 
     @rpc(expected_exceptions=BusinessError)
     def get_member(self, unit_account, account_no):
         member = store.member(self.db, unit_account, str(account_no))
         if member is None:
             raise not_found("个人账户")
-        return MemberOutSchema().dump(member)
+        return self._members_out([member])[0]
+
+    def _members_out(self, members):
+        """Members with their balance and paid-up-to month (latest 汇缴 row), one query for all."""
+        paid = store.paid_up_to(self.db, [member.account_no for member in members])
+        return [{**MemberOutSchema().dump(member), "paid_up_to": paid.get(member.account_no)}
+                for member in members]
+
+    @rpc(expected_exceptions=BusinessError)
+    def member_ledger(self, unit_account, account_no, start=None, end=None):
+        """个人明细账 (F4.1): the member's rows with value dates in [start, end] (the centre's
+        calendar days, either open), oldest first, each with the balance after it."""
+        query = load(DateRangeSchema(), {"start": start, "end": end})
+        member = store.member(self.db, unit_account, str(account_no))
+        if member is None:
+            raise not_found("个人账户")
+        return LedgerRowSchema(many=True).dump(store.ledger_rows(self.db, member.account_no, **query))
+
+    # ---------- money: the roster and posting (MONEY.md, contract with contributions) ----------
+
+    @rpc
+    def remittance_roster(self, unit_account):
+        """Every normal account at the employer now, by account no.: one query, plain rows."""
+        rows = store.remittance_roster(self.db, str(unit_account))
+        # NUMERIC(12, 2) reads back with its two places: str() is the "5000.00" the contract asks for
+        return {"members": [[account_no, name, id_number, str(base)] for account_no, name, id_number, base in rows]}
+
+    @event_handler("contributions", "verification_posting")
+    def on_verification_posting(self, payload):
+        """Write the verification's member rows, then tell contributions. A failure is logged and
+        the message acknowledged (nameko's default, no requeue): contributions sends the event
+        again for a verification still 入账中, so a fault that stays does not spin."""
+        data = load(VerificationPostingSchema(), payload)
+        settings, engine = self.config["ACCOUNTS"], self.db.get_bind()
+
+        def fetch(verification_no, after, limit):
+            return self.contributions.verification_rows(verification_no, after=after, limit=limit)["rows"]
+        # pages are written by several sessions side by side; never more than the pool holds
+        more = [Session(engine, expire_on_commit=False)
+                for _ in range(min(int(settings["posting_sessions"]), engine.pool.size()) - 1)]
+        try:
+            posting.post_verification([self.db, *more], data, fetch, self.dispatch,
+                                      int(settings["posting_page_rows"]))
+        except BusinessError as exc:
+            log.error("verification %s not posted: %s %s", data["verification_no"], exc, exc.details)
+            raise
+        finally:
+            for session in more:
+                session.close()
 
     @rpc(expected_exceptions=BusinessError)
     @atomic

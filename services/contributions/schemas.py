@@ -1,6 +1,12 @@
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from shared.schemas import LenientSchema, Money
+from services.contributions.rules import (
+    BOOK_NAMES, DAY_BASES, KIND_NAMES, LEDGER_TYPES, STATUS_NAMES, SUSPENSE_STATUS_NAMES)
+from shared.money import ROUNDING_MODES, ROUNDING_UNITS
+from shared.schemas import LenientSchema, Money, StrictSchema
+
+MONTH = validate.Regexp(r"^\d{4}(0[1-9]|1[0-2])$", error="月份格式应为YYYYMM")
+RATE = dict(places=4, as_string=True)
 
 
 class PolicySchema(LenientSchema):
@@ -12,6 +18,20 @@ class PolicySchema(LenientSchema):
     rounding_unit = fields.String()
     rounding_mode = fields.String()
     interest_rate = fields.Decimal(as_string=True)
+    day_basis = fields.String()
+
+
+class SetPolicySchema(StrictSchema):
+    """The centre's numbers for one HPF year; what is left out is kept (or taken from the year before)."""
+    year = fields.Integer(required=True, validate=validate.Range(1990, 2999))
+    base_floor = Money()
+    base_cap = Money()
+    rate_min = fields.Decimal(**RATE)
+    rate_max = fields.Decimal(**RATE)
+    rounding_unit = fields.String(validate=validate.OneOf(tuple(ROUNDING_UNITS)))
+    rounding_mode = fields.String(validate=validate.OneOf(tuple(ROUNDING_MODES)))
+    interest_rate = fields.Decimal(places=6, as_string=True)
+    day_basis = fields.String(validate=validate.OneOf(DAY_BASES))
 
 
 class EmployerRegisteredSchema(LenientSchema):
@@ -21,9 +41,105 @@ class EmployerRegisteredSchema(LenientSchema):
     employer_rate = fields.Decimal(required=True)
     employee_rate = fields.Decimal(required=True)
     opened_on = fields.Date(required=True)
+    first_month = fields.String(load_default=None, allow_none=True, validate=MONTH)
     version = fields.Integer(load_default=0, attribute="employer_version")
 
 
 class EmployerChangedSchema(LenientSchema):
     unit_account = fields.String(required=True)
     changed = fields.List(fields.String(), required=True, data_key="fields")
+
+
+class RemittanceInSchema(StrictSchema):
+    month = fields.String(required=True, validate=MONTH, metadata={"description": "汇缴月份 YYYYMM"})
+
+
+class PaymentQuerySchema(LenientSchema):
+    kind = fields.String(load_default=None, validate=validate.OneOf(("remittance", "supplementary")))
+
+
+class VerificationOutSchema(LenientSchema):
+    verification_no = fields.String()
+    kind = fields.String()
+    kind_name = fields.Function(lambda v: KIND_NAMES[v.kind])
+    unit_account = fields.String()
+    employer_name = fields.String()
+    month = fields.String(allow_none=True)
+    status = fields.String()
+    status_name = fields.Function(lambda v: STATUS_NAMES[v.status])
+    headcount = fields.Integer()
+    amount = Money()
+    employer_amount = Money()
+    employee_amount = Money()
+    employer_rate = fields.Decimal(as_string=True)
+    employee_rate = fields.Decimal(as_string=True)
+    changes = fields.Dict()
+    payment_reference = fields.Function(
+        lambda v: v.verification_no if v.status not in ("saved", "discarded") else None,
+        metadata={"description": "缴款附言须填写的核定号：提交后方生效"})
+    clerk_name = fields.String()
+    business_date = fields.Date()
+    saved_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    value_date = fields.Date(allow_none=True)
+    posted_at = fields.DateTime(allow_none=True)
+    posting_task_id = fields.String(allow_none=True)
+    roster_url = fields.Function(lambda v: f"/api/v1/remittances/{v.verification_no}/roster.xlsx")
+    voucher_url = fields.Function(lambda v: f"/api/v1/remittances/{v.verification_no}/voucher.pdf")
+
+
+class LedgerEntryOutSchema(LenientSchema):
+    id = fields.Integer()
+    date = fields.Date(attribute="entry_date")
+    type = fields.String()
+    type_name = fields.Function(lambda e: LEDGER_TYPES[e.type])
+    book = fields.String()
+    book_name = fields.Function(lambda e: BOOK_NAMES[e.book])
+    amount = Money()
+    balance = Money()
+    month = fields.String(allow_none=True)
+    reference = fields.String()
+    summary = fields.String()
+
+
+class LedgerQuerySchema(LenientSchema):
+    start = fields.Date(load_default=None)
+    end = fields.Date(load_default=None)
+    type = fields.String(load_default=None, validate=validate.OneOf(tuple(LEDGER_TYPES)))
+
+
+class SuspenseItemOutSchema(LenientSchema):
+    id = fields.Integer()
+    amount = Money()
+    value_date = fields.Date()
+    reason = fields.String()
+    status = fields.String()
+    status_name = fields.Function(lambda i: SUSPENSE_STATUS_NAMES[i.status])
+    verification_no = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+
+
+class SuspenseOutSchema(LenientSchema):
+    received = Money()
+    held = Money()
+    applied = Money()
+    refunded = Money()
+    balance = Money()
+    message = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(SuspenseItemOutSchema))
+
+
+class ReceiptResultSchema(LenientSchema):
+    result = fields.String()
+    verification_no = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    bank_ref = fields.String()
+    suspense_item = fields.Integer(allow_none=True)
+
+
+class RemittanceStatsSchema(LenientSchema):
+    paid_up_to = fields.String(allow_none=True)
+    first_month = fields.String(allow_none=True)
+    months = fields.List(fields.Dict())

@@ -29,6 +29,7 @@ class Employer(Base):
     employee_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
     status: Mapped[str] = mapped_column(String(10), default="正常")
     opened_on: Mapped[date]
+    first_month: Mapped[str | None] = mapped_column(String(6))  # 首次汇缴月份 YYYYMM, set at registration
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=0, server_default="0")  # one more with each change
 

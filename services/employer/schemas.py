@@ -12,6 +12,7 @@ from shared.schemas import (
 POSTAL = validate.Regexp(r"^[0-9]{6}$", error="邮政编码须为6位数字")
 BANK_ACCOUNT = validate.Regexp(r"^[0-9]{8,30}$", error="银行账号须为8至30位数字")
 PHONE = validate.Regexp(r"^[0-9-]{7,20}$", error="联系电话格式不正确")
+MONTH = validate.Regexp(r"^(19|20)[0-9]{2}(0[1-9]|1[0-2])$", error="月份格式应为YYYYMM")
 
 
 class ClerkInSchema(StrictSchema):
@@ -34,6 +35,8 @@ class RegisterEmployerSchema(StrictSchema):
     employer_rate = Rate(required=True)
     employee_rate = Rate(required=True)
     clerks = fields.List(fields.Nested(ClerkInSchema), required=True, validate=validate.Length(1, 10))
+    # 首次汇缴月份: the remittance account's first month; the registration month when left out
+    first_month = fields.String(load_default=None, allow_none=True, validate=MONTH)
 
 
 class ClerkOutSchema(LenientSchema):
@@ -58,6 +61,7 @@ class EmployerOutSchema(LenientSchema):
     employee_rate = fields.Decimal(as_string=True)
     status = fields.String()
     opened_on = fields.Date()
+    first_month = fields.String(allow_none=True)
     version = fields.Integer()  # grows with each change: listeners keep the newest they have seen
     clerks = fields.List(fields.Nested(ClerkOutSchema))
 
@@ -70,6 +74,7 @@ class EmployerRegisteredSchema(LenientSchema):
     employer_rate = fields.Decimal(as_string=True)
     employee_rate = fields.Decimal(as_string=True)
     opened_on = fields.Date()
+    first_month = fields.String(allow_none=True)
 
 
 class TrimmedSchema(StrictSchema):
@@ -209,8 +214,10 @@ class HeadcountSchema(LenientSchema):
 
 
 class MonthlySchema(LenientSchema):
-    items = fields.List(fields.Dict())
-    message = fields.String()
+    available = fields.Boolean()
+    paid_up_to = fields.String(allow_none=True)     # 缴至月份
+    items = fields.List(fields.Dict())              # {month, headcount, amount, …}, oldest first
+    message = fields.String(allow_none=True)
 
 
 class HomeStatsSchema(LenientSchema):

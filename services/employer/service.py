@@ -230,7 +230,19 @@ class EmployerService:
         employer = self._employer(unit_account)
         return HomeStatsSchema().dump({"unit_account": employer.unit_account,
                                        "headcount": self._headcount(employer.unit_account),
-                                       "monthly": {"items": [], "message": "暂无缴存记录"}})
+                                       "monthly": self._monthly(employer.unit_account)})
+
+    def _monthly(self, unit_account):
+        """缴至月份 and the monthly amounts of the last posted months, from contributions, with a timeout."""
+        try:
+            with eventlet.Timeout(float(self.config["EMPLOYER"]["stats_timeout_seconds"])):
+                stats = self.contributions.remittance_stats(unit_account)
+        except (eventlet.Timeout, UnknownService, MethodNotFound, RemoteError, BusinessError) as exc:
+            log.warning("remittance stats unavailable for %s: %s", unit_account, type(exc).__name__)
+            return {"available": False, "paid_up_to": None, "items": [],
+                    "message": "缴存数据暂时无法获取，请稍后刷新"}
+        return {"available": True, "paid_up_to": stats["paid_up_to"], "items": stats["months"],
+                "message": None if stats["months"] else "暂无缴存记录"}
 
     def _headcount(self, unit_account):
         try:

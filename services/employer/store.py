@@ -21,6 +21,7 @@ def employer_by_credit_code(session, credit_code):
 
 def add_employer(session, data, prefix, today):
     clerks = data.pop("clerks")
+    data["first_month"] = data.get("first_month") or f"{today:%Y%m}"
     employer = Employer(**data, status="正常", opened_on=today,
                         created_at=datetime.now(timezone.utc))
     employer.clerks = [Clerk(**clerk) for clerk in clerks]

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from services.accounts.service import AccountsService
 from services.contributions.service import ContributionsService
+from shared.clock import centre_today
 from services.employer.service import EmployerService
 from shared.errors import BusinessError
 from shared.pdf import check_voucher_code
@@ -322,8 +323,8 @@ def test_f5_1_info_change_is_recorded_and_identity_goes_to_the_counter(rpc, empl
     with pytest.raises(BusinessError) as err:
         rpc.accounts.change_member(unit, member["account_no"], clerk_id, {"mobile": "123"})
     assert err.value.code == "VALIDATION_ERROR"
-    [record] = rpc.accounts.list_member_changes(unit, {"start": business_date().isoformat(),
-                                                       "end": business_date().isoformat()})
+    today = centre_today(config).isoformat()  # the centre's day, whatever the machine's zone
+    [record] = rpc.accounts.list_member_changes(unit, {"start": today, "end": today})
     assert record["change_id"] == change["change_id"]
     voucher = rpc.accounts.member_change_voucher(unit, change["change_id"])
     assert voucher["filename"] == f"个人信息修改凭证_{change['change_id']}.pdf"

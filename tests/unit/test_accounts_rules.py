@@ -160,3 +160,79 @@ def test_f3_2_uploaded_rows_are_checked_a_chunk_at_a_time():
     assert [(e["row"], e["column"]) for e in errors] == [(3, "证件号码"), (4, "手机号码")]
     good, errors, more = rules.check_rows(rows, LIMITS, roster, set(), 3)
     assert [g["row_no"] for g in good] == [5] and errors == [] and not more
+
+
+# ---------- member ledger and posting (F4.1) ----------
+
+UNIT = "610100000001"
+
+
+def page(*rows):
+    return rules.posting_rows([list(row) for row in rows])
+
+
+def test_f4_1_posting_rows_are_parsed_to_decimals_in_row_order():
+    rows = page((7, "A2", "202612", "300.00", "300.00"), (3, "A1", "202612", "250.50", "249.50"))
+    assert [row.row_id for row in rows] == [3, 7]
+    assert rows[0].amount == Decimal("500.00") and isinstance(rows[0].employer_amount, Decimal)
+
+
+@pytest.mark.parametrize("raw", [
+    [[1, "A1", "2026-12", "1.00", "1.00"]],   # not YYYYMM
+    [[1, "A1", "202613", "1.00", "1.00"]],
+    [[1, "A1", "202612", "1.001", "1.00"]],   # three places
+    [[1, "A1", "202612", 1.5, "1.00"]],       # a float
+    [[1, "A1", "202612", "1.00"]],            # a part missing
+    [["x", "A1", "202612", "1.00", "1.00"]],
+])
+def test_f4_1_a_row_that_breaks_the_contract_is_refused(raw):
+    with pytest.raises(BusinessError) as err:
+        rules.posting_rows(raw)
+    assert err.value.code == "BAD_POSTING_ROWS"
+
+
+def test_f4_1_balances_grow_row_by_row_from_the_locked_balance():
+    rows = page((1, "A1", "202601", "100.00", "100.00"), (2, "A2", "202601", "50.00", "50.00"),
+                (3, "A1", "202602", "100.00", "100.00"))
+    members = {"A1": (UNIT, Decimal("1000.00")), "A2": (UNIT, Decimal("0.00"))}
+    entries, balances = rules.post_page(rows, members, set(), UNIT, rules.SUPPLEMENTARY)
+    assert [(e["account_no"], e["month"], e["amount"], e["balance_after"]) for e in entries] == [
+        ("A1", "202601", Decimal("200.00"), Decimal("1200.00")),
+        ("A2", "202601", Decimal("100.00"), Decimal("100.00")),
+        ("A1", "202602", Decimal("200.00"), Decimal("1400.00"))]
+    assert balances == {"A1": Decimal("1400.00"), "A2": Decimal("100.00")}
+    assert entries[0]["summary"] == "2026年01月补缴"
+    assert (entries[0]["employer_amount"], entries[0]["employee_amount"]) == (Decimal("100.00"), Decimal("100.00"))
+
+
+def test_f4_1_rows_already_in_the_ledger_are_skipped_and_leave_the_balance():
+    rows = page((1, "A1", "202612", "100.00", "100.00"), (2, "A2", "202612", "50.00", "50.00"),
+                (3, "A2", "202612", "50.00", "50.00"))  # the same key twice is written once
+    members = {"A1": (UNIT, Decimal("200.00")), "A2": (UNIT, Decimal("0.00"))}
+    entries, balances = rules.post_page(rows, members, {("A1", "202612")}, UNIT, rules.REMITTANCE)
+    assert [(e["account_no"], e["balance_after"]) for e in entries] == [("A2", Decimal("100.00"))]
+    assert balances == {"A2": Decimal("100.00")}
+
+
+@pytest.mark.parametrize("members", [
+    {"A1": (UNIT, Decimal("0")), "B1": ("610100000002", Decimal("0"))},  # another employer's member
+    {"A1": (UNIT, Decimal("0"))},                                         # no such account
+])
+def test_f4_1_a_page_naming_a_member_of_no_such_employer_credits_nobody(members):
+    rows = page((1, "A1", "202612", "100.00", "100.00"), (2, "B1", "202612", "50.00", "50.00"))
+    with pytest.raises(BusinessError) as err:
+        rules.post_page(rows, members, set(), UNIT, rules.REMITTANCE)
+    assert err.value.code == "NOT_EMPLOYER_MEMBERS" and err.value.details == [
+        {"field": "account_no", "message": "B1"}]
+
+
+def test_f4_1_posting_is_complete_at_exactly_total_rows():
+    assert rules.posting_complete(5, 5) and not rules.posting_complete(4, 5)
+    with pytest.raises(BusinessError) as err:
+        rules.posting_complete(6, 5)
+    assert err.value.code == "POSTING_OVERCOUNT"
+
+
+def test_f4_1_ledger_types_are_the_national_codes_and_merge_has_its_own():
+    assert rules.LEDGER_TYPES["01"] == "汇缴" and rules.LEDGER_TYPES["09"] == "年终结息"
+    assert rules.LEDGER_TYPES["07"] == "合并" and len(set(rules.LEDGER_TYPES.values())) == len(rules.LEDGER_TYPES)

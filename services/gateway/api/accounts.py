@@ -1,10 +1,10 @@
-"""Member accounts: pending roster, batch opening, opening query, member info and changes (F3-F5)."""
+"""Member accounts: pending roster, batch opening, opening query, member info, ledger and changes (F3-F5)."""
 import base64
 
 from marshmallow import fields
 
 from services.accounts.schemas import (
-    BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema, ImportResultSchema,
+    BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema, ImportResultSchema, LedgerRowSchema,
     MemberChangeInSchema, MemberChangeOutSchema, MemberOutSchema, MemberQuerySchema, PageSchema)
 from services.gateway.routing import file_response, route
 from shared.downloads import PDF, XLSX
@@ -107,3 +107,9 @@ def get_member(ctx, account_no):
        response=MemberChangeOutSchema)
 def change_member(ctx, account_no):
     return ctx.rpc.accounts.change_member(ctx.employer_id, account_no, ctx.clerk_id, ctx.json())
+
+
+@route("GET", "/api/v1/members/<account_no>/ledger", "个人明细账：按入账日期范围，含每笔后的余额 (F4.1)", "accounts",
+       query=DateRangeSchema, response=LedgerRowSchema(many=True))
+def member_ledger(ctx, account_no):
+    return ctx.rpc.accounts.member_ledger(ctx.employer_id, account_no, **ctx.args("start", "end"))
