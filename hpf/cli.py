@@ -216,6 +216,18 @@ def cmd_db_revision(args):
     command.revision(alembic_config(args.service, url), message=args.message, autogenerate=True)
 
 
+def cmd_openapi(args):
+    """The gateway's OpenAPI document from its routes, without a running system (portal types)."""
+    from services.gateway import api  # noqa: F401  (registers the routes)
+    from services.gateway.openapi import openapi_document
+    text = json.dumps(openapi_document(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+
+
 def cmd_run(args):
     """Everything for a clerk to log in: migrate, start all services, seed the demo, print."""
     from hpf.bus import cluster_rpc
@@ -271,6 +283,10 @@ def build_parser():
 
     run = sub.add_parser("run", help="启动全部服务与网关，并准备演示单位")
     run.set_defaults(func=cmd_run)
+
+    openapi = sub.add_parser("openapi", help="输出网关的OpenAPI文档（无须启动系统）")
+    openapi.add_argument("--output", "-o", default=None, help="写入文件（默认输出到标准输出）")
+    openapi.set_defaults(func=cmd_openapi)
 
     wait = sub.add_parser("wait", help="等待消息总线及服务数据库可用（容器启动用）")
     wait.add_argument("services", nargs="*")
