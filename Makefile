@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-services test-e2e bench clean
+.PHONY: run test test-unit test-services test-e2e test-browser test-portal portal openapi bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -14,11 +14,27 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) portal
 	$(VENV)/bin/hpf run
 
-test: $(STAMP)
+test: $(STAMP) portal
 	$(PY) -m pytest -q tests
+	cd portal && npm test
+
+# the browser portal: npm ci + build when portal/dist is missing or older than its sources
+portal: $(STAMP)
+	$(PY) -m hpf.portal
+
+# the OpenAPI document (no running system needed) and the portal's types generated from it
+openapi: $(STAMP)
+	$(VENV)/bin/hpf openapi -o portal/openapi.json
+	cd portal && npm run gen:api
+
+test-portal: portal
+	cd portal && npm test
+
+test-browser: $(STAMP) portal
+	$(PY) -m pytest -q tests/browser
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit

@@ -10,6 +10,7 @@ export interface SessionState {
   mustChangePassword: boolean
   unitAccount: string | null
   clerkName: string | null
+  unitName: string | null
 }
 
 function load(): SessionState {
@@ -22,7 +23,7 @@ function load(): SessionState {
   } catch {
     /* a damaged entry is no session */
   }
-  return { token: null, expiresAt: null, mustChangePassword: false, unitAccount: null, clerkName: null }
+  return { token: null, expiresAt: null, mustChangePassword: false, unitAccount: null, clerkName: null, unitName: null }
 }
 
 export const session = reactive<SessionState>(load())
@@ -34,13 +35,13 @@ function save() {
 }
 
 export function startSession(token: string, expiresAt: string, mustChangePassword: boolean,
-  unitAccount: string, clerkName: string) {
-  Object.assign(session, { token, expiresAt, mustChangePassword, unitAccount, clerkName })
+  unitAccount: string, unitName: string, clerkName: string) {
+  Object.assign(session, { token, expiresAt, mustChangePassword, unitAccount, unitName, clerkName })
   save()
 }
 
 export function endSession() {
-  Object.assign(session, { token: null, expiresAt: null, mustChangePassword: false, unitAccount: null, clerkName: null })
+  Object.assign(session, { token: null, expiresAt: null, mustChangePassword: false, unitAccount: null, clerkName: null, unitName: null })
   save()
 }
 
