@@ -1,5 +1,5 @@
 # make run   — the whole system (venv, migrations, all services, demo employer)
-# make test  — every test, against the real RabbitMQ and PostgreSQL
+# make test  — every test (unit, services, end-to-end, browser, portal), against the real RabbitMQ and PostgreSQL
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP) portal
 	$(VENV)/bin/hpf run
 
+# the browser layer runs in a process of its own (no eventlet there, see tests/conftest.py)
+BROWSER_PYTEST := HPF_TEST_LAYER=browser $(PY) -m pytest -q --suppress-nameko-eventlet-notification tests/browser
+
 test: $(STAMP) portal
 	$(PY) -m pytest -q tests
+	$(BROWSER_PYTEST)
 	cd portal && npm test
 
 # the browser portal: npm ci + build when portal/dist is missing or older than its sources
@@ -34,7 +38,7 @@ test-portal: portal
 	cd portal && npm test
 
 test-browser: $(STAMP) portal
-	$(PY) -m pytest -q tests/browser
+	$(BROWSER_PYTEST)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
