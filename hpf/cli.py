@@ -253,11 +253,14 @@ def cmd_run(args):
         if is_dev(config):
             with cluster_rpc(config) as rpc:
                 login = seed_demo(rpc)
-        print(f"\n单位网厅已启动: {system.base_url}")
+        from services.gateway.portal import portal_dir
+        print(f"\n单位网厅已启动: {system.base_url}  （浏览器打开即可登录）")
+        if not (portal_dir(config) / "index.html").is_file():
+            print("  页面尚未构建：make run 会自动构建，或 cd portal && npm ci && npm run build")
         print(f"  API 文档: {system.base_url}/api/v1/openapi.json   就绪检查: {system.base_url}/readyz")
         if login:
-            print("  演示登录 (POST /api/v1/auth/login，另加 GET /api/v1/auth/captcha 的 captcha_id 及"
-                  " `hpf dev captcha ID` 给出的 captcha_answer):")
+            print("  演示登录（页面上填写以下各项；验证码看图填写，或 `hpf dev captcha ID` 给出答案；"
+                  "API: POST /api/v1/auth/login 另加 GET /api/v1/auth/captcha 的 captcha_id 及 captcha_answer):")
             print("  " + json.dumps(login, ensure_ascii=False))
         print(f"  日志: {system.log_dir}    按 Ctrl-C 停止全部服务", flush=True)
         reported = set()

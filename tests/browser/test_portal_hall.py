@@ -68,6 +68,10 @@ def test_f3_1_open_one_member_and_see_him_in_the_opening_query(hall, clerk):
     expect(members).to_contain_text(member["id_number"])  # as the API gives it (masked or not)
     expect(members).to_contain_text(member["account_no"])
 
+    hall.menu("首页")  # 缴存统计 counts him
+    expect(page.locator(".stats-card")).to_contain_text("共 1 人")
+    expect(page.locator(".headcount-chart canvas")).to_be_visible()
+
 
 def test_f3_2_upload_with_good_and_bad_rows_then_submit_to_100_percent(hall, clerk, tmp_path):
     api, _, _ = clerk("浏览器批量开户有限公司")
