@@ -199,3 +199,32 @@ def test_f17_1_consultation_answered_by_the_centre_reaches_the_message_centre(ha
     page.get_by_role("button", name="移除咨询建议").click()
     expect(page.locator(".shortcut", has_text="咨询建议")).to_have_count(0)
     assert api.get("/api/v1/home/shortcuts").json()["shortcuts"] == []
+
+
+def test_f5_1_member_info_change_and_its_record_with_voucher(hall, clerk):
+    api, _, _ = clerk("浏览器个人变更有限公司")
+    page = hall.page
+    person = {"name": "林改改", "id_number": resident_id(), "base": "4500.00", "mobile": mobile()}
+    assert api.post("/api/v1/openings/drafts", json=person).status_code == 201
+    task = api.post("/api/v1/openings/submit").json()["task_id"]
+    hall.goto(f"/tasks/{task}")  # a task's own page follows it live to the end
+    wait_final(page, "")
+    [member] = api.get("/api/v1/members", params={"name": "林改改"}).json()
+
+    hall.menu("个人账户管理", "个人账户查询", "个人账户信息查询")
+    page.locator("input[name=member_query]").fill("林改改")
+    page.get_by_role("button", name="查询").click()
+    page.locator(".member-rows").get_by_role("button", name="信息修改").click()
+    page.wait_for_url(re.compile(r"/members/change\?account_no="))
+    new_mobile = mobile()
+    page.locator("input[name=mobile]").fill(new_mobile)
+    page.locator("input[name=address]").fill("西安市碑林区东大街2号")
+    page.get_by_role("button", name="提交修改").click()
+    expect(page.get_by_text("修改结果")).to_be_visible()
+    expect(page.locator(".change-items")).to_contain_text("西安市碑林区东大街2号")
+    hall.menu("个人账户管理", "个人信息修改", "客户信息修改记录查询")
+    records = page.locator(".el-table", has_text="业务编号")
+    expect(records).to_contain_text(member["account_no"])
+    with page.expect_download() as voucher:
+        records.get_by_role("button", name="下载凭证").first.click()
+    assert voucher.value.suggested_filename.endswith(".pdf")

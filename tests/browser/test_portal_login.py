@@ -3,8 +3,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import employer_with_password
-from tests.e2e.helpers import PASSWORD, register
+from tests.browser.conftest import captcha_answer as hall_captcha, employer_with_password
+from tests.e2e.helpers import PASSWORD, hpf, register
 from tests.factories import login_of
 
 NEW_PASSWORD = "Portal2026ok"
@@ -88,3 +88,33 @@ def test_f1_1_session_expiry_warns_then_returns_to_login(system, hall):
     page.clock.fast_forward("02:00")
     page.wait_for_url(re.compile(r"/login"))
     expect(page.get_by_text("登录已超时，请重新登录").first).to_be_visible()
+
+
+def test_f1_2_forgot_password_by_sms_code_then_login(system, hall):
+    _, data, unit = employer_with_password(system, "浏览器找回密码有限公司")
+    page = hall.page
+    clerk_ = data["clerks"][0]
+    captcha_id = hall.open_login()
+    with page.expect_response(re.compile(r"/api/v1/auth/captcha$")) as fresh:
+        page.get_by_role("button", name="忘记密码？").click()
+    page.wait_for_url(re.compile(r"/forgot-password$"))
+    assert fresh.value.json()["captcha_id"] != captcha_id
+    values = {"unit_account": unit, "unit_name": data["name"], "clerk_name": clerk_["name"],
+              "clerk_id_number": clerk_["id_number"], "clerk_mobile": clerk_["mobile"]}
+    for name, value in values.items():
+        page.locator(f"input[name={name}]").fill(value)
+    page.locator("input[name=captcha_answer]").fill(hall_captcha(system, fresh.value.json()["captcha_id"]))
+    page.get_by_role("button", name="获取短信验证码").click()
+    resend = page.get_by_role("button", name=re.compile(r"\d+秒后可重新获取"))
+    expect(resend).to_be_visible()
+    expect(resend).to_be_disabled()
+    sms = hpf(system, "dev", "sms", clerk_["mobile"])
+    assert sms.returncode == 0, sms.stderr
+    page.locator("input[name=sms_code]").fill(sms.stdout.strip())
+    page.locator("input[name=new_password]").fill(NEW_PASSWORD)
+    page.locator("input[name=confirm]").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="确认重置").click()
+    expect(page.get_by_text("密码已重置")).to_be_visible()
+    page.get_by_role("button", name="返回登录").click()
+    hall.login(data, unit, NEW_PASSWORD)
+    page.wait_for_url(re.compile(r"/home$"))
