@@ -5,7 +5,9 @@ the portal's own router shows the page (a link to /openings opens the openings p
 assets are cached for a year; index.html is never cached, so a new build reaches every clerk at
 his next page load. When the portal is not built, `/` says in Chinese how to build it.
 """
+import gzip
 import mimetypes
+from functools import lru_cache
 from pathlib import Path
 
 from werkzeug.security import safe_join
@@ -14,6 +16,8 @@ from werkzeug.wrappers import Response
 from shared.config import ROOT
 
 API_PREFIXES = ("/api/", "/healthz", "/readyz")
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+MIN_COMPRESS_BYTES = 1024
 ASSETS = "assets/"
 LONG_CACHE = "public, max-age=31536000, immutable"
 
@@ -61,8 +65,8 @@ def portal_dir(config):
     return configured if configured.is_absolute() else ROOT / configured
 
 
-def portal_response(root, path):
-    """The response for GET `path` (without its leading slash) from the build in `root`."""
+def portal_response(root, path, accept_encoding=""):
+    """The response for GET `path` from the build in `root`; gzip when the browser accepts it."""
     root = Path(root)
     index = root / "index.html"
     if not index.is_file():
@@ -72,19 +76,34 @@ def portal_response(root, path):
     target = safe_join(str(root), relative) if relative else None
     if target is not None and Path(target).is_file():
         cache = LONG_CACHE if relative.startswith(ASSETS) else "no-cache"
-        return _file(Path(target), cache)
+        return _file(Path(target), cache, accept_encoding)
     if relative.startswith(ASSETS) or "." in relative.rsplit("/", 1)[-1]:
         # a missing file (an old hash, a stray name) is a plain 404, not the page
         return _with_headers(Response("未找到该文件", status=404, content_type="text/plain; charset=utf-8"),
                              "no-store")
-    return _file(index, "no-cache")
+    return _file(index, "no-cache", accept_encoding)
 
 
-def _file(path, cache):
+def _file(path, cache, accept_encoding=""):
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if content_type.startswith("text/") or content_type in ("application/javascript", "image/svg+xml"):
+    compressible = content_type.startswith(COMPRESSIBLE)
+    if compressible:
         content_type += "; charset=utf-8"
-    return _with_headers(Response(path.read_bytes(), content_type=content_type), cache)
+    stat = path.stat()
+    if compressible and stat.st_size >= MIN_COMPRESS_BYTES and "gzip" in (accept_encoding or "").lower():
+        response = Response(_gzipped(str(path), stat.st_mtime_ns, stat.st_size), content_type=content_type)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(path.read_bytes(), content_type=content_type)
+    if compressible:
+        response.headers["Vary"] = "Accept-Encoding"
+    return _with_headers(response, cache)
+
+
+@lru_cache(maxsize=256)
+def _gzipped(path, mtime_ns, size):
+    """A file's gzip form, made once per version of the file (the key has its mtime and size)."""
+    return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
 
 
 def _with_headers(response, cache):

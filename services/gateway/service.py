@@ -137,7 +137,8 @@ class GatewayService(SessionRevocation):
             route, path_args = adapter.match()
         except NotFound:
             if request.method in ("GET", "HEAD") and is_portal_path(request.path):
-                return portal_response(portal_dir(self.config), request.path)
+                return portal_response(portal_dir(self.config), request.path,
+                                       request.headers.get("Accept-Encoding", ""))
             return error_response(404, "NOT_FOUND", "请求的地址不存在")
         except MethodNotAllowed:
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")

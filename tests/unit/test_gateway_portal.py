@@ -1,4 +1,6 @@
 """The portal's files as the gateway serves them: which paths, which caching, no way out of the build."""
+import gzip
+
 import pytest
 
 from services.gateway.portal import LONG_CACHE, NOT_BUILT, is_portal_path, portal_dir, portal_response
@@ -41,6 +43,20 @@ def test_hashed_assets_are_cached_long(build):
     assert response.headers["Cache-Control"] == LONG_CACHE
     assert response.headers["Content-Type"].startswith("text/javascript")
     assert portal_response(build, "/favicon.svg").headers["Cache-Control"] == "no-cache"
+
+
+def test_text_assets_are_gzipped_for_browsers_that_accept_it(build):
+    big = "export const x = '" + "公积金" * 2000 + "'"
+    (build / "assets" / "big-def456.js").write_text(big, encoding="utf-8")
+    plain = portal_response(build, "/assets/big-def456.js")
+    assert plain.get_data() == big.encode("utf-8") and "Content-Encoding" not in plain.headers
+    zipped = portal_response(build, "/assets/big-def456.js", "gzip, deflate, br")
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(zipped.get_data()) == big.encode("utf-8")
+    assert len(zipped.get_data()) < len(big.encode("utf-8")) // 10
+    (build / "assets" / "big-def456.js").write_text(big + ";", encoding="utf-8")  # a new version is not served stale
+    assert gzip.decompress(portal_response(build, "/assets/big-def456.js", "gzip").get_data()).endswith(b";")
 
 
 def test_a_missing_asset_is_404_not_the_page(build):
