@@ -19,7 +19,8 @@ def _newest(paths):
     newest = 0.0
     for path in paths:
         if path.is_dir():
-            newest = max([newest, *(p.stat().st_mtime for p in path.rglob("*") if p.is_file())])
+            newest = max([newest, *(p.stat().st_mtime for p in path.rglob("*")
+                                    if p.is_file() and not p.name.endswith(".test.ts"))])  # tests are not built
         elif path.exists():
             newest = max(newest, path.stat().st_mtime)
     return newest

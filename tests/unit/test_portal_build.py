@@ -28,6 +28,8 @@ def test_built_when_missing_or_older_than_a_source(tmp_path):
     touch(portal / "package-lock.json", 1_000)
     touch(portal / "dist" / "index.html", 2_000)
     assert not build_needed(portal)
+    touch(portal / "src" / "lib" / "format.test.ts", 3_000)  # a unit test is not part of the build
+    assert not build_needed(portal)
     touch(portal / "src" / "views" / "New.vue", 3_000)
     assert build_needed(portal)
 
