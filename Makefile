@@ -1,11 +1,11 @@
 # make run   — the whole system (venv, migrations, all services, demo employer)
-# make test  — every test, against the real RabbitMQ and PostgreSQL
+# make test  — every test (unit, services, end-to-end, browser, portal), against the real RabbitMQ and PostgreSQL
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-services test-e2e bench clean
+.PHONY: run test test-unit test-services test-e2e test-browser test-portal portal openapi bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -14,11 +14,31 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) portal
 	$(VENV)/bin/hpf run
 
-test: $(STAMP)
+# the browser layer runs in a process of its own (no eventlet there, see tests/conftest.py)
+BROWSER_PYTEST := HPF_TEST_LAYER=browser $(PY) -m pytest -q --suppress-nameko-eventlet-notification tests/browser
+
+test: $(STAMP) portal
 	$(PY) -m pytest -q tests
+	$(BROWSER_PYTEST)
+	cd portal && npm test
+
+# the browser portal: npm ci + build when portal/dist is missing or older than its sources
+portal: $(STAMP)
+	$(PY) -m hpf.portal
+
+# the OpenAPI document (no running system needed) and the portal's types generated from it
+openapi: $(STAMP)
+	$(VENV)/bin/hpf openapi -o portal/openapi.json
+	cd portal && npm run gen:api
+
+test-portal: portal
+	cd portal && npm test
+
+test-browser: $(STAMP) portal
+	$(BROWSER_PYTEST)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit

@@ -273,6 +273,18 @@ def cmd_db_revision(args):
     command.revision(alembic_config(args.service, url), message=args.message, autogenerate=True)
 
 
+def cmd_openapi(args):
+    """The gateway's OpenAPI document from its routes, without a running system (portal types)."""
+    from services.gateway import api  # noqa: F401  (registers the routes)
+    from services.gateway.openapi import openapi_document
+    text = json.dumps(openapi_document(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+
+
 def cmd_run(args):
     """Everything for a clerk to log in: migrate, start all services, seed the demo, print."""
     from hpf.bus import cluster_rpc
@@ -303,11 +315,14 @@ def cmd_run(args):
         if is_dev(config):
             with cluster_rpc(config) as rpc:
                 login = seed_demo(rpc)
-        print(f"\n单位网厅已启动: {system.base_url}")
+        from services.gateway.portal import portal_dir
+        print(f"\n单位网厅已启动: {system.base_url}  （浏览器打开即可登录）")
+        if not (portal_dir(config) / "index.html").is_file():
+            print("  页面尚未构建：make run 会自动构建，或 cd portal && npm ci && npm run build")
         print(f"  API 文档: {system.base_url}/api/v1/openapi.json   就绪检查: {system.base_url}/readyz")
         if login:
-            print("  演示登录 (POST /api/v1/auth/login，另加 GET /api/v1/auth/captcha 的 captcha_id 及"
-                  " `hpf dev captcha ID` 给出的 captcha_answer):")
+            print("  演示登录（页面上填写以下各项；验证码看图填写，或 `hpf dev captcha ID` 给出答案；"
+                  "API: POST /api/v1/auth/login 另加 GET /api/v1/auth/captcha 的 captcha_id 及 captcha_answer):")
             print("  " + json.dumps(login, ensure_ascii=False))
         print(f"  日志: {system.log_dir}    按 Ctrl-C 停止全部服务", flush=True)
         reported = set()
@@ -333,6 +348,10 @@ def build_parser():
 
     run = sub.add_parser("run", help="启动全部服务与网关，并准备演示单位")
     run.set_defaults(func=cmd_run)
+
+    openapi = sub.add_parser("openapi", help="输出网关的OpenAPI文档（无须启动系统）")
+    openapi.add_argument("--output", "-o", default=None, help="写入文件（默认输出到标准输出）")
+    openapi.set_defaults(func=cmd_openapi)
 
     wait = sub.add_parser("wait", help="等待消息总线及服务数据库可用（容器启动用）")
     wait.add_argument("services", nargs="*")

@@ -1,7 +1,17 @@
-"""Fixtures shared by every layer. Unit tests use none of the broker or database ones."""
+"""Fixtures shared by every layer. Unit tests use none of the broker or database ones.
+
+The browser layer (tests/browser) runs in a process of its own, `HPF_TEST_LAYER=browser`
+(`make test` and `make test-browser` do it): Playwright cannot run under eventlet's monkey
+patching, which every other layer needs.
+"""
+import os
+
 from shared.green import monkey_patch
 
-monkey_patch()  # nameko's pytest plugin does not; it must come before any socket
+BROWSER_LAYER = os.environ.get("HPF_TEST_LAYER") == "browser"
+if not BROWSER_LAYER:
+    monkey_patch()  # nameko's pytest plugin does not; it must come before any socket
+collect_ignore = ["unit", "services", "e2e"] if BROWSER_LAYER else ["browser"]
 
 import eventlet  # noqa: E402
 import pytest  # noqa: E402

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from services.gateway import api  # noqa: F401  (registers the routes)
 from services.gateway.clients import TrustedProxies, client_address
 from services.gateway.live import LiveTasks
+from services.gateway.portal import is_portal_path, portal_dir, portal_response
 from services.gateway.routing import error_response, json_response, request_id_from, url_map
 from services.gateway.sessions import SessionRevocation
 from shared.errors import BusinessError, unauthorized
@@ -128,6 +129,10 @@ class GatewayService(SessionRevocation):
 
     _urls = url_map()
 
+    @http("GET", "/")
+    def index(self, request):
+        return self.handle(request, "")
+
     @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
     def handle(self, request, path):
         request_id = request_id_from(request.headers.get("X-Request-Id"), lambda: uuid.uuid4().hex)
@@ -145,6 +150,9 @@ class GatewayService(SessionRevocation):
             adapter = self._urls.bind_to_environ(request.environ)
             route, path_args = adapter.match()
         except NotFound:
+            if request.method in ("GET", "HEAD") and is_portal_path(request.path):
+                return portal_response(portal_dir(self.config), request.path,
+                                       request.headers.get("Accept-Encoding", ""))
             return error_response(404, "NOT_FOUND", "请求的地址不存在")
         except MethodNotAllowed:
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")

@@ -63,3 +63,19 @@ def test_image_entrypoint_waits_and_migrates():
     assert "ENTRYPOINT" in dockerfile and "entrypoint.sh" in dockerfile
     assert "hpf wait" in entrypoint and "hpf db upgrade" in entrypoint
     assert Path(ROOT / "deploy" / "entrypoint.sh").stat().st_mode & 0o111
+
+
+def test_image_builds_the_portal_in_its_own_stage_and_the_gateway_serves_its_output():
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    stages = [line.split() for line in dockerfile.splitlines() if line.upper().startswith("FROM ")]
+    assert stages[0][1].startswith("node:20") and stages[0][-2:] == ["AS", "portal"]
+    portal_stage = dockerfile.split("FROM ", 2)[1]
+    assert "COPY portal/package.json portal/package-lock.json" in portal_stage
+    assert "npm ci" in portal_stage and "npm run build" in portal_stage
+    final = dockerfile.split("FROM ", 2)[2]
+    assert final.startswith("python:3.11")
+    assert "COPY --from=portal /portal/dist ./portal/dist" in final
+    assert "HPF_PORTAL_DIR=/app/portal/dist" in final  # where the gateway looks (GATEWAY.portal_dir)
+    assert (ROOT / "portal" / "package-lock.json").is_file()
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "portal/node_modules" in ignored and "portal/dist" in ignored  # built inside, never copied in

@@ -1,0 +1,72 @@
+// Every call the portal makes, typed by the OpenAPI document.
+import { request, download, type Schemas } from './client'
+
+export type { Schemas }
+type Range = { start?: string; end?: string }
+
+export const auth = {
+  captcha: () => request<Schemas['CaptchaOut']>('GET', '/api/v1/auth/captcha'),
+  login: (body: Schemas['Login']) => request<Schemas['SessionOut']>('POST', '/api/v1/auth/login', { body }),
+  smsCode: (body: Schemas['Identity']) => request<Schemas['SmsCodeSent']>('POST', '/api/v1/auth/sms-code', { body }),
+  resetPassword: (body: Schemas['PasswordReset']) => request<void>('POST', '/api/v1/auth/password-reset', { body }),
+  changePassword: (body: Schemas['ChangePassword']) => request<void>('POST', '/api/v1/auth/password', { body }),
+  logout: () => request<void>('POST', '/api/v1/auth/logout'),
+}
+
+export const employer = {
+  get: () => request<Schemas['EmployerOut']>('GET', '/api/v1/employer'),
+  update: (body: Schemas['ChangeEmployer']) => request<Schemas['ChangeOut']>('PATCH', '/api/v1/employer', { body }),
+  changes: (range: Range) => request<Schemas['ChangeOut'][]>('GET', '/api/v1/employer/changes', { query: range }),
+  changeVoucher: (id: number) => download(`/api/v1/employer/changes/${id}/voucher.pdf`, `单位信息变更凭证${id}.pdf`),
+}
+
+export const home = {
+  shortcuts: () => request<Schemas['ShortcutsOut']>('GET', '/api/v1/home/shortcuts'),
+  setShortcuts: (function_ids: string[]) => request<Schemas['ShortcutsOut']>('PUT', '/api/v1/home/shortcuts', { body: { function_ids } }),
+  stats: () => request<Schemas['HomeStats']>('GET', '/api/v1/home/stats'),
+  messages: (query: { kind?: string; unread?: boolean; limit?: number; offset?: number } = {}) =>
+    request<Schemas['MessagesOut']>('GET', '/api/v1/messages', { query }),
+  markRead: (body: Schemas['MarkRead']) => request<unknown>('POST', '/api/v1/messages/read', { body }),
+}
+
+export const consultations = {
+  submit: (body: Schemas['ConsultationIn']) => request<Schemas['ConsultationOut']>('POST', '/api/v1/consultations', { body }),
+  list: (status?: string) => request<Schemas['ConsultationOut'][]>('GET', '/api/v1/consultations', { query: { status } }),
+}
+
+export const openings = {
+  template: () => download('/api/v1/openings/template.xlsx', '批量开户模板.xlsx'),
+  drafts: (page = 1, page_size = 50) => request<Schemas['DraftPage']>('GET', '/api/v1/openings/drafts', { query: { page, page_size } }),
+  add: (body: Schemas['DraftIn']) => request<Schemas['DraftOut']>('POST', '/api/v1/openings/drafts', { body }),
+  update: (id: number, body: Schemas['DraftIn']) => request<Schemas['DraftOut']>('PATCH', `/api/v1/openings/drafts/${id}`, { body }),
+  remove: (id: number) => request<void>('DELETE', `/api/v1/openings/drafts/${id}`),
+  clear: () => request<Schemas['Deleted']>('DELETE', '/api/v1/openings/drafts'),
+  importFile: (file: File) => {
+    const form = new FormData()
+    form.append('file', file)
+    return request<Schemas['ImportResult']>('POST', '/api/v1/openings/drafts/import', { form })
+  },
+  submit: () => request<Schemas['TaskId']>('POST', '/api/v1/openings/submit'),
+  list: (range: Range) => request<Schemas['BatchOut'][]>('GET', '/api/v1/openings', { query: range }),
+  voucher: (batchId: string) => download(`/api/v1/openings/${encodeURIComponent(batchId)}/voucher.pdf`, `开户清册${batchId}.pdf`),
+}
+
+export const members = {
+  find: (query: { name?: string; id_number?: string; account_no?: string }) =>
+    request<Schemas['MemberOut'][]>('GET', '/api/v1/members', { query }),
+  get: (accountNo: string) => request<Schemas['MemberOut']>('GET', `/api/v1/members/${encodeURIComponent(accountNo)}`),
+  change: (accountNo: string, body: Schemas['MemberChangeIn']) =>
+    request<Schemas['MemberChangeOut']>('PATCH', `/api/v1/members/${encodeURIComponent(accountNo)}`, { body }),
+  changes: (range: Range) => request<Schemas['MemberChangeOut'][]>('GET', '/api/v1/members/changes', { query: range }),
+  changeVoucher: (id: string) => download(`/api/v1/members/changes/${encodeURIComponent(id)}/voucher.pdf`, `个人信息修改凭证${id}.pdf`),
+}
+
+export type TaskQuery = Range & { kind?: string; status?: string; needs_review?: boolean; page?: number; page_size?: number }
+
+export const tasks = {
+  list: (query: TaskQuery) => request<Schemas['TaskPage']>('GET', '/api/v1/tasks', { query }),
+  kinds: () => request<Schemas['Kind'][]>('GET', '/api/v1/tasks/kinds'),
+  results: (query: TaskQuery) => request<Schemas['TaskPage']>('GET', '/api/v1/results', { query }),
+  get: (id: string) => request<Schemas['TaskOut']>('GET', `/api/v1/tasks/${encodeURIComponent(id)}`),
+  errorFile: (id: string) => download(`/api/v1/tasks/${encodeURIComponent(id)}/errors.xlsx`, `报错文件${id}.xlsx`),
+}
