@@ -3,7 +3,7 @@ from pathlib import Path
 
 import yaml
 
-from shared.config import ROOT
+from shared.config import ROOT, load_config
 from shared.runner import SERVICES
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -79,3 +79,9 @@ def test_image_builds_the_portal_in_its_own_stage_and_the_gateway_serves_its_out
     assert (ROOT / "portal" / "package-lock.json").is_file()
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert "portal/node_modules" in ignored and "portal/dist" in ignored  # built inside, never copied in
+
+
+def test_the_image_and_ci_install_the_voucher_font():
+    font = load_config()["VOUCHERS"]["font"]
+    assert "fonts-wqy-microhei" in (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "fonts-wqy-microhei" in (ROOT / ".ci" / "run").read_text() and font in (ROOT / ".ci" / "run").read_text()
