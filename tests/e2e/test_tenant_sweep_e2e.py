@@ -1,0 +1,108 @@
+"""Tenant isolation, swept over the route table: a route added later is covered without editing this.
+
+Employer A has one record of every kind a path can name. Employer B, with its own token, calls
+every authenticated route that takes an id with A's ids (→ 404 every time), and every list or
+search (→ none of A's records in the answer). A's records are unchanged afterwards."""
+import re
+import time
+
+import pytest
+
+from services.gateway import api as _routes  # noqa: F401  (registers the routes)
+from services.gateway.routing import ROUTES
+from shared.clock import centre_today
+from shared.months import month_of
+from tests.e2e.helpers import employer_session
+from tests.factories import mobile, resident_id
+
+_PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+# bodies for writes that validate their body before they look the record up
+SAMPLE_BODIES = {
+    ("PATCH", "/api/v1/openings/drafts/<draft_id>"): {"base": "5100.00"},
+    ("PATCH", "/api/v1/members/<account_no>"): {"address": "别人的地址"},
+}
+
+
+def wait(check, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture(scope="module")
+def tenants(system):
+    a, unit_a = employer_session(system, "隔离甲有限公司")
+    b, unit_b = employer_session(system, "隔离乙有限公司")
+    person = {"name": "甲单位职工", "id_number": resident_id(), "base": "5000.00", "mobile": mobile()}
+    assert a.post("/api/v1/openings/drafts", json=person).status_code == 201
+    submitted = a.post("/api/v1/openings/submit").json()
+    wait(lambda: a.get(f"/api/v1/tasks/{submitted['task_id']}").json().get("status") == "succeeded")
+    [member] = a.get("/api/v1/members", params={"id_number": person["id_number"]}).json()
+    member_change = a.request("PATCH", f"/api/v1/members/{member['account_no']}", json={"address": "甲的地址"}).json()
+    employer_change = a.request("PATCH", "/api/v1/employer", json={"postal_code": "710075"}).json()
+    draft = a.post("/api/v1/openings/drafts", json={**person, "id_number": resident_id(), "name": "甲单位待开户"}).json()
+    verification = a.post("/api/v1/remittances", json={"month": month_of(centre_today(system.config))})
+    assert verification.status_code == 201, verification.text
+    assert a.post("/api/v1/consultations", json={"type": "政策咨询", "content": "甲单位的咨询内容"}).status_code == 201
+    samples = {
+        "draft_id": str(draft["id"]),
+        "batch_id": submitted["batch_id"],
+        "account_no": member["account_no"],
+        "change_id": {"/api/v1/members/changes/": member_change["change_id"],
+                      "/api/v1/employer/changes/": str(employer_change["id"])},
+        "task_id": submitted["task_id"],
+        "verification_no": verification.json()["verification_no"],
+    }
+    markers = [unit_a, "隔离甲有限公司", member["account_no"], person["name"], "甲单位待开户", submitted["batch_id"],
+               submitted["task_id"], verification.json()["verification_no"], member_change["change_id"], "甲单位的咨询内容"]
+    return a, b, samples, markers, {**member, "id_number": person["id_number"]}
+
+
+def _sample(samples, name, path):
+    value = samples.get(name)
+    assert value is not None, f"no sample id for <{name}> of {path}: give employer A such a record in `tenants`"
+    if isinstance(value, dict):
+        value = next(v for prefix, v in value.items() if path.startswith(prefix))
+    return value
+
+
+def test_every_route_with_an_id_is_404_with_another_employers_id(tenants):
+    a, b, samples, _, _ = tenants
+    swept = []
+    for route in ROUTES:
+        names = _PARAM.findall(route.path)
+        if not route.auth or not names:
+            continue
+        path = route.path
+        for name in names:
+            path = re.sub(rf"<(?:[a-z_]+:)?{name}>", str(_sample(samples, name, route.path)), path)
+        body = SAMPLE_BODIES.get((route.method, route.path))
+        response = b.request(route.method, path, json=body)
+        assert response.status_code == 404, (route.method, route.path, response.status_code, response.text[:300])
+        swept.append((route.method, route.path))
+    assert len(swept) >= 15  # every id route of the hall so far
+
+
+def test_no_list_or_search_shows_another_employers_records(tenants):
+    a, b, samples, markers, member = tenants
+    queries = {"/api/v1/members": [{"name": member["name"]}, {"account_no": member["account_no"]},
+                                   {"id_number": member["id_number"]}]}
+    for route in ROUTES:
+        if not route.auth or route.method != "GET" or _PARAM.search(route.path):
+            continue
+        for params in queries.get(route.path, [{}]):
+            response = b.get(route.path, params=params)
+            assert response.status_code in (200, 400), (route.path, response.status_code)
+            leaked = [m for m in markers if m in response.text]
+            assert leaked == [], (route.path, params, leaked)
+
+
+def test_another_employers_attempts_changed_nothing(tenants):
+    a, b, samples, _, member = tenants
+    assert a.get(f"/api/v1/members/{member['account_no']}").json()["address"] == "甲的地址"
+    assert a.get(f"/api/v1/remittances/{samples['verification_no']}").json()["status"] == "saved"
+    assert [d["name"] for d in a.get("/api/v1/openings/drafts").json()["items"]] == ["甲单位待开户"]
