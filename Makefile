@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-services test-e2e test-browser test-portal portal openapi bench clean
+.PHONY: run test test-unit test-services test-e2e test-browser test-portal portal openapi bench soak clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -48,6 +48,10 @@ test-services: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest -q tests/e2e
+
+# the API sweeps with a larger budget of examples per operation than make test gives them
+soak: $(STAMP)
+	HPF_SWEEP_EXAMPLES=200 $(PY) -m pytest -q tests/e2e/test_api_sweep_e2e.py tests/e2e/test_auth_sweep_e2e.py
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
