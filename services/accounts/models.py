@@ -120,12 +120,14 @@ class MemberLedgerRow(Base):
     __table_args__ = (
         # a contribution row is written once per (verification, member, month paid for)
         UniqueConstraint("reference", "account_no", "month", name="uq_member_ledger_reference_account_month"),
-        Index("ix_member_ledger_account_id", "account_no", "id"),  # a member's ledger in posting order
-        Index("ix_member_ledger_account_type_month", "account_no", "type", "month"),  # paid up to
+        # a member's ledger in posting order; his latest 汇缴 month (a few rows a year each)
+        Index("ix_member_ledger_account_id", "account_no", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_no: Mapped[str] = mapped_column(ForeignKey("members.account_no"))
+    # no foreign key: every writer checks the account under its row lock (and that it is the
+    # employer's), members are never deleted, and a key check per row slows a 50,000-row posting
+    account_no: Mapped[str] = mapped_column(String(20))
     unit_account: Mapped[str] = mapped_column(String(20))  # the member's employer when posted
     value_date: Mapped[date]
     type: Mapped[str] = mapped_column(String(2))

@@ -3,7 +3,7 @@
 Contributions hands the rows over in pages (`verification_rows`); each page is written in one
 transaction: its members locked FOR UPDATE in account order, rows already in the ledger under the
 verification skipped, balances computed from the locked balances, one insert of ledger rows, one
-update of balances, commit. No transaction is open while the next page is asked for. A redelivered
+update of balances, commit. No transaction ever waits for the bus. A redelivered
 event, a second handler at the same time or a restart after a crash therefore write each
 (verification, member, month) once; when the ledger holds every row, `verification_rows_posted`
 is sent (again on every delivery that finds it complete).
@@ -11,6 +11,7 @@ is sent (again on every delivery that finds it complete).
 import logging
 
 import eventlet
+from eventlet.queue import LightQueue
 from sqlalchemy.exc import IntegrityError
 
 from services.accounts import rules, store
@@ -21,22 +22,16 @@ log = logging.getLogger(__name__)
 PAGE_ATTEMPTS = 3  # a page whose rows another handler wrote in between is simply done again
 
 
-def post_verification(session, posting, fetch_page, dispatch, page_rows):
+def post_verification(sessions, posting, fetch_page, dispatch, page_rows):
     """Write every member row of `posting` (verification_no, kind, unit_account, value_date,
-    total_rows) not yet written; `fetch_page(verification_no, after, limit)` → raw rows.
-    Returns how many rows this call wrote."""
+    total_rows) not yet written; `fetch_page(verification_no, after, limit)` → raw rows. Pages are
+    written by `sessions` (a list: one, or several side by side). Returns how many rows this call
+    wrote."""
+    session = sessions[0]
     reference, kind, total = posting["verification_no"], posting["kind"], posting["total_rows"]
     written = 0
     if not _complete(session, posting):
-        after = 0
-        while True:
-            raw = fetch_page(reference, after, page_rows)  # no transaction open across the call
-            if not raw:
-                break
-            rows = rules.posting_rows(raw)
-            written += _post_page(session, posting, rows)
-            after = rows[-1].row_id
-            eventlet.sleep(0)  # heartbeats and other workers between pages
+        written = _post_pages(sessions, posting, fetch_page, page_rows)
         if not _complete(session, posting):
             raise BusinessError("POSTING_INCOMPLETE",
                                 f"核定{reference}的明细未全部入账（应有{total}条）")
@@ -44,6 +39,45 @@ def post_verification(session, posting, fetch_page, dispatch, page_rows):
         {"verification_no": reference, "unit_account": posting["unit_account"], "rows": total}))
     log.info("verification %s: %d member rows written now, %d in all (%s)", reference, written, total, kind)
     return written
+
+
+def _post_pages(sessions, posting, fetch_page, page_rows):
+    """The next page is asked for as soon as one arrives, and each page is written by the first
+    free session: the bus and the database work side by side. No transaction ever waits for the
+    bus: a page is taken up only once it has arrived, and its transaction commits in one go."""
+    reference, free, writers = posting["verification_no"], LightQueue(), []
+    for session in sessions:
+        free.put(session)
+
+    def write(session, rows):
+        try:
+            return _post_page(session, posting, rows)
+        finally:
+            free.put(session)
+    coming = eventlet.spawn(fetch_page, reference, 0, page_rows)
+    try:
+        while raw := coming.wait():
+            rows = rules.posting_rows(raw)
+            coming = eventlet.spawn(fetch_page, reference, rows[-1].row_id, page_rows)
+            session = free.get()
+            for writer in writers:  # stop at the first page that failed
+                if writer.dead:
+                    writer.wait()
+            writers.append(eventlet.spawn(write, session, rows))
+    finally:  # nothing keeps running after the handler, whatever failed
+        problems = [_failure(thread) for thread in [coming, *writers]]
+    for problem in problems:
+        if problem is not None:
+            raise problem
+    return sum(writer.wait() for writer in writers)
+
+
+def _failure(thread):
+    try:
+        thread.wait()
+    except Exception as exc:  # noqa: BLE001 - handed back to the caller
+        return exc
+    return None
 
 
 def _complete(session, posting):
@@ -65,7 +99,7 @@ def _post_page(session, posting, rows):
                                                 posting["kind"])
             fixed = {"unit_account": posting["unit_account"], "value_date": posting["value_date"],
                      "type": posting["kind"], "reference": reference, "created_at": store.now()}
-            store.add_ledger_rows(session, [{**entry, **fixed} for entry in entries])
+            store.add_ledger_rows(session, fixed, entries)
             store.set_balances(session, balances)
             session.commit()
             return len(entries)

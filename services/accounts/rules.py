@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from services.accounts.templates import HEADERS
 from shared.errors import COUNTER_ONLY, BusinessError, validation_error
@@ -204,33 +205,30 @@ REMITTANCE, SUPPLEMENTARY = "01", "02"
 CONTRIBUTION_TYPES = (REMITTANCE, SUPPLEMENTARY)
 
 
-@dataclass(frozen=True)
-class PostingRow:
-    """One member row of a verification, as contributions hands it over."""
+class PostingRow(NamedTuple):
+    """One member row of a verification, as contributions hands it over; `amount` is both parts."""
     row_id: int
     account_no: str
     month: str
     employer_amount: Decimal
     employee_amount: Decimal
-
-    @property
-    def amount(self):
-        return self.employer_amount + self.employee_amount
-
-    @property
-    def key(self):
-        return self.account_no, self.month
+    amount: Decimal
 
 
 def posting_rows(raw):
     """A page of `verification_rows` ([row_id, account_no, month, employer, employee], …) → PostingRow,
     ordered by row id. Anything that is not such a row breaks the contract: BAD_POSTING_ROWS."""
-    rows = []
+    rows, parts, months = [], {}, set()
     try:
         for row_id, account_no, month, employer_amount, employee_amount in raw:
-            parse_month(month)
-            rows.append(PostingRow(int(row_id), str(account_no), str(month),
-                                   to_money(employer_amount), to_money(employee_amount)))
+            if month not in months:
+                parse_month(month)
+                months.add(month)
+            pair = (employer_amount, employee_amount)
+            if pair not in parts:  # a verification's amounts repeat (bases and rates do): parsed once
+                employer, employee = to_money(employer_amount), to_money(employee_amount)
+                parts[pair] = employer, employee, employer + employee
+            rows.append(PostingRow(int(row_id), str(account_no), str(month), *parts[pair]))
     except (TypeError, ValueError, MonthError, MoneyError) as exc:
         raise BusinessError("BAD_POSTING_ROWS", f"核定明细格式不正确：{exc}") from None
     return sorted(rows, key=lambda row: row.row_id)
@@ -255,16 +253,18 @@ def post_page(rows, members, posted, unit_account, kind):
     if foreign:
         raise BusinessError("NOT_EMPLOYER_MEMBERS", f"核定明细中的个人账号不属于单位{unit_account}",
                             [{"field": "account_no", "message": account_no} for account_no in foreign])
-    balances, entries, seen = {}, [], set(posted)
-    for row in rows:
-        if row.key in seen:
+    balances, entries, seen, summaries = {}, [], set(posted), {}
+    for _, account_no, month, employer_amount, employee_amount, amount in rows:
+        if (account_no, month) in seen:
             continue
-        seen.add(row.key)
-        balance = balances.get(row.account_no, members[row.account_no][1]) + row.amount
-        balances[row.account_no] = balance
-        entries.append({"account_no": row.account_no, "month": row.month, "amount": row.amount,
-                        "employer_amount": row.employer_amount, "employee_amount": row.employee_amount,
-                        "balance_after": balance, "summary": ledger_summary(kind, row.month)})
+        seen.add((account_no, month))
+        balance = balances.get(account_no, members[account_no][1]) + amount
+        balances[account_no] = balance
+        if month not in summaries:
+            summaries[month] = ledger_summary(kind, month)
+        entries.append({"account_no": account_no, "month": month, "amount": amount,
+                        "employer_amount": employer_amount, "employee_amount": employee_amount,
+                        "balance_after": balance, "summary": summaries[month]})
     return entries, balances
 
 

@@ -24,7 +24,6 @@ from shared.clock import centre_today, centre_zone, day_range
 from shared.downloads import PDF, XLSX, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
-from shared.money import money_str
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.timers import timer
@@ -259,8 +258,8 @@ class AccountsService:
     def remittance_roster(self, unit_account):
         """Every normal account at the employer now, by account no.: one query, plain rows."""
         rows = store.remittance_roster(self.db, str(unit_account))
-        return {"members": [[account_no, name, id_number, money_str(base)]
-                            for account_no, name, id_number, base in rows]}
+        # NUMERIC(12, 2) reads back with its two places: str() is the "5000.00" the contract asks for
+        return {"members": [[account_no, name, id_number, str(base)] for account_no, name, id_number, base in rows]}
 
     @event_handler("contributions", "verification_posting")
     def on_verification_posting(self, payload):
@@ -268,15 +267,22 @@ class AccountsService:
         the message acknowledged (nameko's default, no requeue): contributions sends the event
         again for a verification still 入账中, so a fault that stays does not spin."""
         data = load(VerificationPostingSchema(), payload)
-        page_rows = int(self.config["ACCOUNTS"]["posting_page_rows"])
+        settings, engine = self.config["ACCOUNTS"], self.db.get_bind()
 
         def fetch(verification_no, after, limit):
             return self.contributions.verification_rows(verification_no, after=after, limit=limit)["rows"]
+        # pages are written by several sessions side by side; never more than the pool holds
+        more = [Session(engine, expire_on_commit=False)
+                for _ in range(min(int(settings["posting_sessions"]), engine.pool.size()) - 1)]
         try:
-            posting.post_verification(self.db, data, fetch, self.dispatch, page_rows)
+            posting.post_verification([self.db, *more], data, fetch, self.dispatch,
+                                      int(settings["posting_page_rows"]))
         except BusinessError as exc:
             log.error("verification %s not posted: %s %s", data["verification_no"], exc, exc.details)
             raise
+        finally:
+            for session in more:
+                session.close()
 
     @rpc(expected_exceptions=BusinessError)
     @atomic

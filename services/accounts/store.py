@@ -1,7 +1,8 @@
 """Queries and bulk writes of the accounts service."""
 from datetime import datetime, timezone
 
-from sqlalchemy import Numeric, String, bindparam, column, delete, func, insert, literal, select, update, values
+from sqlalchemy import String, bindparam, delete, func, insert, literal, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.accounts.models import (
@@ -234,9 +235,10 @@ def changes(session, unit_account, since=None, before=None):
 def remittance_roster(session, unit_account):
     """(account_no, name, id_number, base) of every normal account at the employer, by account no.:
     plain rows in one query (the index on unit, status, account no. gives them in order)."""
-    return session.execute(select(Member.account_no, Member.name, Member.id_number, Member.base)
-                           .where(Member.unit_account == unit_account, Member.status == NORMAL)
-                           .order_by(Member.account_no)).all()
+    members = Member.__table__  # the table's columns, not the class's: no ORM work per row
+    return session.execute(select(members.c.account_no, members.c.name, members.c.id_number, members.c.base)
+                           .where(members.c.unit_account == unit_account, members.c.status == NORMAL)
+                           .order_by(members.c.account_no)).all()
 
 
 # ---------- member ledger and posting ----------
@@ -245,44 +247,73 @@ LEDGER = MemberLedgerRow.__table__
 MEMBERS = Member.__table__
 
 
+def _among(session, column, keys):
+    """`column` among `keys`, as few statements as the database allows: one `= ANY(array)` on
+    PostgreSQL, IN lists of ID_CHUNK elsewhere."""
+    if _postgresql(session):
+        return [column == func.any(bindparam("keys", keys, type_=postgresql.ARRAY(String)))]
+    return [column.in_(keys[i:i + ID_CHUNK]) for i in range(0, len(keys), ID_CHUNK)]
+
+
 def lock_members(session, account_nos):
     """{account_no: (unit_account, balance)} of these accounts, locked FOR UPDATE in account order
     (the order every writer takes them in, so two pages never wait on each other in a circle)."""
-    ordered, found = sorted(set(account_nos)), {}
-    for i in range(0, len(ordered), ID_CHUNK):
-        rows = session.execute(select(Member.account_no, Member.unit_account, Member.balance)
-                               .where(Member.account_no.in_(ordered[i:i + ID_CHUNK]))
-                               .order_by(Member.account_no).with_for_update())
+    found = {}
+    for among in _among(session, MEMBERS.c.account_no, sorted(set(account_nos))):
+        rows = session.execute(select(MEMBERS.c.account_no, MEMBERS.c.unit_account, MEMBERS.c.balance)
+                               .where(among).order_by(MEMBERS.c.account_no).with_for_update())
         found.update((account_no, (unit, balance)) for account_no, unit, balance in rows)
     return found
 
 
 def posted_keys(session, reference, account_nos):
     """(account_no, month) already in the ledger under this reference, of these accounts."""
-    ordered, found = sorted(set(account_nos)), set()
-    for i in range(0, len(ordered), ID_CHUNK):
+    found = set()
+    for among in _among(session, LEDGER.c.account_no, sorted(set(account_nos))):
         found.update(session.execute(select(LEDGER.c.account_no, LEDGER.c.month)
-                                     .where(LEDGER.c.reference == reference,
-                                            LEDGER.c.account_no.in_(ordered[i:i + ID_CHUNK]))).all())
+                                     .where(LEDGER.c.reference == reference, among)).all())
     return found
 
 
-def add_ledger_rows(session, rows):
-    """One multi-row insert (in pages of VALUES lists) of ledger rows."""
-    if rows:
-        session.execute(insert(LEDGER), rows)
+# On PostgreSQL a page goes as one array per column (one statement, one round trip, nothing for
+# SQLAlchemy to compile per row), the columns all its rows share as single values.
+_PAGE_COLUMNS = {"account_no": "text", "month": "text", "amount": "numeric", "employer_amount": "numeric",
+                 "employee_amount": "numeric", "balance_after": "numeric", "summary": "text"}
+_SHARED_COLUMNS = ("unit_account", "value_date", "type", "reference", "created_at")
+_INSERT_LEDGER = text(
+    f"INSERT INTO member_ledger ({', '.join([*_PAGE_COLUMNS, *_SHARED_COLUMNS])}) "
+    f"SELECT {', '.join(f'page.{name}' for name in _PAGE_COLUMNS)}, "
+    f"{', '.join(f':{name}' for name in _SHARED_COLUMNS)} FROM unnest("
+    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PAGE_COLUMNS.items())
+    + f") WITH ORDINALITY AS page({', '.join(_PAGE_COLUMNS)}, position) ORDER BY page.position")
+_SET_BALANCES = text(
+    "UPDATE members SET balance = page.balance FROM unnest(CAST(:accounts AS text[]), "
+    "CAST(:balances AS numeric[])) AS page(account_no, balance) WHERE members.account_no = page.account_no")
+
+
+def _postgresql(session):
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def add_ledger_rows(session, shared, rows):
+    """Ledger rows in one statement, ids in the rows' order. `shared`: the values every row has
+    (unit_account, value_date, type, reference, created_at); `rows`: dicts of the others."""
+    if not rows:
+        return
+    if _postgresql(session):
+        session.execute(_INSERT_LEDGER, {**{name: [row[name] for row in rows] for name in _PAGE_COLUMNS},
+                                         **{name: shared[name] for name in _SHARED_COLUMNS}})
+    else:
+        session.execute(insert(LEDGER), [{**row, **shared} for row in rows])
 
 
 def set_balances(session, balances):
-    """{account_no: balance} in one statement: UPDATE … FROM (VALUES …) on PostgreSQL; on SQLite
-    (in-process, no round trips) one prepared UPDATE run for each account."""
+    """{account_no: balance} in one statement: on PostgreSQL UPDATE … FROM the page's accounts and
+    balances as arrays; on SQLite (in-process, no round trips) one prepared UPDATE per account."""
     if not balances:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        new = values(column("account_no", String), column("balance", Numeric(14, 2)), name="new") \
-            .data(list(balances.items()))
-        session.execute(update(MEMBERS).where(MEMBERS.c.account_no == new.c.account_no)
-                        .values(balance=new.c.balance))
+    if _postgresql(session):
+        session.execute(_SET_BALANCES, {"accounts": list(balances), "balances": list(balances.values())})
     else:
         session.execute(update(MEMBERS).where(MEMBERS.c.account_no == bindparam("key"))
                         .values(balance=bindparam("value")),

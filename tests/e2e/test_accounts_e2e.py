@@ -143,3 +143,43 @@ def test_f3_2_killed_mid_batch_resumes_and_opens_every_row_exactly_once(system):
     engine.dispose()
     assert tuple(row) == (count, count, count)
     assert states == {"opened": count}
+
+
+def test_f4_1_member_ledger_and_f4_2_balance_over_http(system):
+    """A member's rows written by the posting code, read back by the clerk over HTTP."""
+    from sqlalchemy.orm import Session
+    from services.accounts import posting
+
+    api, unit = employer_session(system, "明细账甲有限公司")
+    person = {"name": "孙明细", "id_number": resident_id(), "base": "5000.00", "mobile": mobile()}
+    assert api.post("/api/v1/openings/drafts", json=person).status_code == 201
+    wait_batch(api, api.post("/api/v1/openings/submit").json()["batch_id"])
+    [member] = api.get("/api/v1/members", params={"name": "孙明细"}).json()
+    assert (member["balance"], member["paid_up_to"]) == ("0.00", None)
+    path = f"/api/v1/members/{member['account_no']}/ledger"
+    assert api.get(path).json() == []
+    engine = create_engine(system.env["ACCOUNTS_DB_URL"])
+    for number, kind, day, month in [("HJ-HTTP-1", "01", date(2026, 11, 5), "202611"),
+                                     ("BJ-HTTP-2", "02", date(2026, 12, 5), "202608")]:
+        rows = [[1, member["account_no"], month, "300.00", "300.00"]]
+        with Session(engine) as session:
+            posting.post_verification([session], {"verification_no": number, "kind": kind, "unit_account": unit,
+                                                  "value_date": day, "total_rows": 1},
+                                      lambda v, after, limit: [r for r in rows if r[0] > after],
+                                      lambda *args: None, 100)
+    engine.dispose()
+    ledger = api.get(path)
+    assert ledger.status_code == 200, ledger.text
+    assert [(r["date"], r["type_name"], r["amount"], r["employer_amount"], r["balance"], r["month"],
+             r["reference"]) for r in ledger.json()] == [
+        ("2026-11-05", "汇缴", "600.00", "300.00", "600.00", "202611", "HJ-HTTP-1"),
+        ("2026-12-05", "补缴", "600.00", "300.00", "1200.00", "202608", "BJ-HTTP-2")]
+    december = api.get(path, params={"start": "2026-12-01", "end": "2026-12-31"}).json()
+    assert [r["reference"] for r in december] == ["BJ-HTTP-2"]
+    bad = api.get(path, params={"start": "2026-12-31", "end": "2026-12-01"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "VALIDATION_ERROR"
+    shown = api.get(f"/api/v1/members/{member['account_no']}").json()
+    assert (shown["balance"], shown["paid_up_to"]) == ("1200.00", "202611")
+    other, _ = employer_session(system, "明细账乙有限公司")
+    refused = other.get(path)
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "NOT_FOUND"

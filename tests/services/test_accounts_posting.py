@@ -123,8 +123,8 @@ def test_f4_1_the_same_event_twice_at_once_on_two_replicas_writes_each_row_once(
 
 
 def test_f4_1_two_handlers_interleaving_page_by_page_write_each_row_once(engine, config, members):
-    """Two handlers in their own sessions, each pausing between pages so that they overlap on every
-    page: the members' locks and the skip of written rows keep each row once."""
+    """Two handlers in their own sessions, each pausing before every page so that they overlap on
+    every page: the members' locks and the skip of written rows keep each row once."""
     accounts = members[UNIT_C]
     rows = add_verification("BJ-INTERLEAVED", [[a, month, "40.00", "40.00"] for a in accounts[:100]
                                                for month in ("202607", "202608")])
@@ -136,9 +136,9 @@ def test_f4_1_two_handlers_interleaving_page_by_page_write_each_row_once(engine,
         eventlet.sleep(0.01)
         return [row for row in rows if row[0] > after][:limit]
 
-    def handler():
-        with Session(engine, expire_on_commit=False) as session:
-            written.append(posting.post_verification(session, data, fetch, lambda name, payload:
+    def handler():  # each with two sessions writing its pages side by side, as the service does
+        with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
+            written.append(posting.post_verification([first, second], data, fetch, lambda name, payload:
                                                      events.append(payload), 20))
     for thread in [eventlet.spawn(handler), eventlet.spawn(handler)]:
         thread.wait()
@@ -163,7 +163,7 @@ def test_f4_1_a_member_of_another_employer_in_the_rows_is_never_credited(rpc, en
     assert posted("HJ-FOREIGN") == []
     with pytest.raises(BusinessError) as err:  # and what the handler refuses it with
         with Session(engine) as session:
-            posting.post_verification(session, {**posting_event("HJ-FOREIGN", UNIT_A),
+            posting.post_verification([session], {**posting_event("HJ-FOREIGN", UNIT_A),
                                                  "value_date": date(2026, 12, 1)},
                                       lambda v, after, limit: stand_in.ContributionsStandIn.verification_rows(
                                           None, v, after, limit)["rows"], lambda *args: None, PAGE_ROWS)
@@ -175,7 +175,7 @@ def test_f4_1_rows_short_of_total_rows_are_not_reported_posted(engine, members):
     data = {**posting_event("HJ-SHORT", UNIT_C, total_rows=11), "value_date": date(2026, 12, 1)}
     events = []
     with Session(engine) as session, pytest.raises(BusinessError) as err:
-        posting.post_verification(session, data, lambda v, after, limit: stand_in.ContributionsStandIn
+        posting.post_verification([session], data, lambda v, after, limit: stand_in.ContributionsStandIn
                                   .verification_rows(None, v, after, limit)["rows"],
                                   lambda name, payload: events.append(payload), PAGE_ROWS)
     assert err.value.code == "POSTING_INCOMPLETE" and events == []

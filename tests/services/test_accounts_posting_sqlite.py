@@ -28,7 +28,7 @@ def test_f4_1_posting_on_sqlite_writes_rows_and_balances_once(tmp_path):
         return [row for row in rows if row[0] > after][:limit]
     for _ in range(2):  # the second delivery writes nothing and reports again
         with Session(engine) as session:
-            posting.post_verification(session, data, fetch, lambda name, payload: events.append(payload), 7)
+            posting.post_verification([session], data, fetch, lambda name, payload: events.append(payload), 7)
     with engine.connect() as conn:
         count = conn.execute(text("select count(*) from member_ledger where reference = 'HJ-SQLITE'")).scalar()
         balances = set(conn.execute(text("select balance from members where unit_account = :u"),
@@ -40,4 +40,5 @@ def test_f4_1_posting_on_sqlite_writes_rows_and_balances_once(tmp_path):
     assert count == 30 and len(events) == 2
     assert {Decimal(str(b)) for b in balances} == {Decimal("200.50")}
     assert [row.account_no for row in roster] == sorted(accounts)
+    assert {str(row.base) for row in roster} == {"5000.00"}  # as the roster RPC sends it
     assert [(row.amount, row.balance_after) for row in ledger] == [(Decimal("200.50"), Decimal("200.50"))]
