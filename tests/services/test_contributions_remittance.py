@@ -352,7 +352,7 @@ def test_f12_2_roster_file_and_voucher(rpc, engine, july, config):
     shown = text_of(file_content(voucher))
     for expected in (verification["verification_no"], capital_amount(Decimal("726.00")), "726.00",
                      str(config["CENTRE"]["collection_account_no"]), config["CENTRE"]["collection_account_name"],
-                     voucher["verification_code"]):
+                     voucher["verification_code"], "扫码核验", str(config["CENTRE"]["public_url"])):
         assert expected in shown, expected
 
 
