@@ -98,7 +98,12 @@ def test_f12_f14_f7_the_hall_and_the_centre_walk_through(system):
     first = api.post("/api/v1/remittances", json={"month": month}).json()
     assert (first["headcount"], first["amount"], first["status"]) == (3, "3600.00", "saved")
     assert api.request("DELETE", f"/api/v1/remittances/{first['verification_no']}").json()["status"] == "discarded"
-    saved = api.post("/api/v1/remittances", json={"month": month}).json()
+    cancelled = api.post("/api/v1/remittances", json={"month": month}).json()["verification_no"]
+    assert api.post(f"/api/v1/remittances/{cancelled}/submit").status_code == 202
+    wait_status(api, cancelled, "awaiting", timeout=10)
+    undone = api.post(f"/api/v1/payments/{cancelled}/cancel")
+    assert undone.status_code == 200 and undone.json()["status_name"] == "已撤销"
+    saved = api.post("/api/v1/remittances", json={"month": month}).json()  # the month is free again
     number = saved["verification_no"]
     again = api.post("/api/v1/remittances", json={"month": month})
     assert again.status_code == 409 and again.json()["error"]["code"] == "OPEN_REMITTANCE"
@@ -150,7 +155,7 @@ def test_f12_f14_f7_the_hall_and_the_centre_walk_through(system):
     assert refunded == {"result": "refunded", "items": [stray["suspense_item"]], "amount": "10.00"}
     bad = hpf(system, "centre", "bank-receipt", "--unit-account", unit, "--amount", "-5", "--bank-ref", "NEG")
     assert bad.returncode == 1 and "VALIDATION_ERROR" in bad.stderr
-    assert {r["status"] for r in api.get("/api/v1/remittances").json()} == {"discarded", "posted"}
+    assert {r["status"] for r in api.get("/api/v1/remittances").json()} == {"discarded", "cancelled", "posted"}
     assert balances(engine, accounts) == {a: Decimal("1200.00") for a in accounts}
     engine.dispose()
 
