@@ -8,8 +8,7 @@ from sqlalchemy import String, cast, delete, func, insert, select, text, update
 from services.contributions.models import (
     OPEN_STATES, BankReceipt, EmployerAccount, LedgerEntry, OutboxMessage, Policy, RatePeriod,
     ReceiptConflict, SuspenseItem, Verification, VerificationRow)
-from services.contributions.rules import (
-    POSTED, POSTED_BOOK, POSTING, REMITTANCE, SUSPENSE_BOOK, verification_no)
+from services.contributions.rules import POSTED, POSTED_BOOK, POSTING, REMITTANCE, verification_no
 from shared.db import upsert_insert
 
 

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
 from shared.clock import centre_today
-from shared.months import month_of
+from shared.months import add_months, month_of
 from tests.e2e.helpers import employer_session, hpf
+from tests.factories import credit_code, mobile, resident_id
 from tests.pdfs import text_of
 from tests.posting import balance_mismatches, balances, ledger_of, open_members
 from tests.waiting import wait_for
@@ -167,8 +168,6 @@ def test_centre_sets_a_policy_and_registers_with_a_first_remittance_month(system
         2091, "2400.00", "360", "0.017500")
     wrong = hpf(system, "centre", "set-policy", "--year", "2091", "--base-floor", "40000.00")
     assert wrong.returncode == 1 and "POLICY_INVALID" in wrong.stderr
-    from tests.factories import credit_code, mobile, resident_id
-    from shared.months import add_months
     first = add_months(month_of(centre_today(system.config)), -2)
     registered = centre(system, "register-employer", "--name", "首月测试有限公司", "--uscc", credit_code(),
                         "--clerk-name", "周经办", "--clerk-id", resident_id(), "--clerk-mobile", mobile(),

@@ -3,7 +3,7 @@
 service and a stand-in accounts service that answers the roster and writes member rows."""
 import io
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
