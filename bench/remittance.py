@@ -7,8 +7,8 @@ path (not timed), then times, over HTTP and the centre's RPC as the hall and the
 save (POST /api/v1/remittances), submit (to the task's success), the bank receipt, and posting
 (receipt accepted → every member row written → 已入账). The floor is the same work done plainly
 on the same databases: one read of the members, one INSERT of the roster rows, one INSERT of the
-member ledger rows (each a single statement over a JSON array, the fastest plain SQL path here,
-into temporary tables with the real tables' indexes and constraints).
+member ledger rows (each a single statement over a JSON array, the fastest plain SQL path here, into tables made
+like the real ones, with their indexes, and dropped afterwards).
 """
 from shared.green import monkey_patch
 
@@ -104,7 +104,7 @@ def diagnose(rpc, unit, number):
 
 def floors(accounts_url, contributions_url, unit, number):
     """The same rows plainly: one SELECT of the members, one INSERT of the roster rows, one INSERT of
-    the member ledger rows, into temporary tables shaped like the real ones."""
+    the member ledger rows, into tables made like the real ones."""
     accounts, contributions = create_engine(accounts_url), create_engine(contributions_url)
     result = {}
     started = time.perf_counter()
@@ -115,17 +115,19 @@ def floors(accounts_url, contributions_url, unit, number):
     result["read members"] = time.perf_counter() - started
     roster = json.dumps([[a, n, i, "202612", str(b), "600.00", "600.00"] for a, n, i, b in members],
                         ensure_ascii=False)
-    with contributions.begin() as conn:
-        conn.execute(text("create temporary table floor_rows (like verification_rows including all)"))
+    with contributions.begin() as conn:  # a table like the real one (indexes, logged), dropped after
+        conn.execute(text("create table floor_rows (like verification_rows including all)"))
         started = time.perf_counter()
         conn.execute(text(
             "insert into floor_rows (verification_id, account_no, name, id_number, month, base, employer_amount, "
             "employee_amount) select 1, r->>0, r->>1, r->>2, r->>3, cast(r->>4 as numeric), cast(r->>5 as numeric), "
             "cast(r->>6 as numeric) from json_array_elements(cast(:rows as json)) as r"), {"rows": roster})
         result["insert roster rows"] = time.perf_counter() - started
+    with contributions.begin() as conn:
+        conn.execute(text("drop table floor_rows"))
     ledger = json.dumps([[a, "1200.00", "600.00", "600.00", "1200.00"] for a, *_ in members])
     with accounts.begin() as conn:
-        conn.execute(text("create temporary table floor_ledger (like member_ledger including all)"))
+        conn.execute(text("create table floor_ledger (like member_ledger including all)"))
         started = time.perf_counter()
         conn.execute(text(
             "insert into floor_ledger (id, account_no, unit_account, value_date, type, amount, employer_amount, "
@@ -134,6 +136,8 @@ def floors(accounts_url, contributions_url, unit, number):
             "cast(r->>2 as numeric), cast(r->>3 as numeric), cast(r->>4 as numeric), '202612', :ref, '', now() "
             "from json_array_elements(cast(:rows as json)) as r"), {"rows": ledger, "u": unit, "ref": number})
         result["insert member ledger rows"] = time.perf_counter() - started
+    with accounts.begin() as conn:
+        conn.execute(text("drop table floor_ledger"))
     accounts.dispose()
     contributions.dispose()
     return result

@@ -5,6 +5,8 @@ import hmac
 import io
 from dataclasses import dataclass, field
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -55,6 +57,7 @@ class Voucher:
     columns: list
     rows: list                    # lists of display strings
     totals: list = field(default_factory=list)  # [(label, value)]
+    link: str = None              # e.g. the hall's address where the voucher is checked: printed as a QR code
 
 
 def voucher_code(secret, kind, number, unit_account):
@@ -114,8 +117,22 @@ def render_voucher(voucher, font=FALLBACK_FONT):
     if voucher.totals:
         tail.append(Paragraph(_escape("　　".join(f"{label}：{value}" for label, value in voucher.totals)), BODY))
     tail.append(Paragraph(_escape(f"验证码：{voucher.verification_code}（可在网厅核验本凭证真伪）"), BODY))
+    if voucher.link:
+        tail += [Spacer(1, 2 * mm), qr_code(voucher.link), Paragraph(_escape(f"扫码核验：{voucher.link}"), CELL)]
     doc.build(head + tables + tail, onFirstPage=_footer(voucher, font), onLaterPages=_footer(voucher, font))
     return buffer.getvalue()
+
+
+QR_SIZE = 28 * mm
+
+
+def qr_code(text):
+    """A QR code of `text`, QR_SIZE square, as a flowable."""
+    widget = QrCodeWidget(text)
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0])
+    drawing.add(widget)
+    return drawing
 
 
 def _cell(value, style):

@@ -55,8 +55,7 @@ def voucher_file(config, verification):
         number=verification.verification_no, business_date=verification.business_date.isoformat(),
         employer_name=verification.employer_name, unit_account=verification.unit_account,
         columns=["项目", "内容"], rows=rows,
-        totals=[("经办人", verification.clerk_name),
-                ("核验地址", verify_url(config, verification))])
+        totals=[("经办人", verification.clerk_name)], link=verify_url(config, verification))
     return file_payload(f"汇缴书_{verification.verification_no}.pdf", PDF, pdf, verification_code=code)
 
 

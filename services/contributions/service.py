@@ -127,11 +127,13 @@ class ContributionsService:
         """Open the remittance account unless it is open (a concurrent opening waits, then does nothing)."""
         data = dict(data)
         data["first_month"] = data.get("first_month") or month_of(data["opened_on"])
-        self.db.execute(upsert_insert(self.db, EmployerAccount)
-                        .values(**data, paid_up_to=None, created_at=store.now())
-                        .on_conflict_do_nothing(index_elements=["unit_account"]))
-        store.set_rate_period(self.db, data["unit_account"], data["first_month"], data["employer_rate"],
-                              data["employee_rate"], data["employer_version"])
+        opened = self.db.scalars(upsert_insert(self.db, EmployerAccount)
+                                 .values(**data, paid_up_to=None, created_at=store.now())
+                                 .on_conflict_do_nothing(index_elements=["unit_account"])
+                                 .returning(EmployerAccount.unit_account)).first()
+        if opened:  # the rates from the first month on; later changes add their own periods
+            store.set_rate_period(self.db, data["unit_account"], data["first_month"], data["employer_rate"],
+                                  data["employee_rate"], data["employer_version"])
 
     def _account(self, unit_account, lock=False):
         account = store.account(self.db, unit_account, lock=lock)

@@ -8,8 +8,7 @@ from sqlalchemy import String, cast, delete, func, insert, select, text, update
 from services.contributions.models import (
     OPEN_STATES, BankReceipt, EmployerAccount, LedgerEntry, OutboxMessage, Policy, RatePeriod,
     ReceiptConflict, SuspenseItem, Verification, VerificationRow)
-from services.contributions.rules import (
-    POSTED, POSTED_BOOK, POSTING, REMITTANCE, SUSPENSE_BOOK, verification_no)
+from services.contributions.rules import POSTED, POSTED_BOOK, POSTING, REMITTANCE, verification_no
 from shared.db import upsert_insert
 
 
@@ -108,8 +107,8 @@ def add_rows(session, verification_id, rows):
         "INSERT INTO verification_rows (verification_id, account_no, name, id_number, month, base, "
         "employer_amount, employee_amount) "
         "SELECT :verification_id, r->>0, r->>1, r->>2, r->>3, CAST(r->>4 AS numeric), CAST(r->>5 AS numeric), "
-        "CAST(r->>6 AS numeric) FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS t(r, n) "
-        "ORDER BY n"), {"verification_id": int(verification_id), "rows": payload})
+        "CAST(r->>6 AS numeric) FROM json_array_elements(CAST(:rows AS json)) AS r"),
+        {"verification_id": int(verification_id), "rows": payload})  # a function scan keeps the array's order
 
 
 def verification(session, unit_account, number, lock=False):

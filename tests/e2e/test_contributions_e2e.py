@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
 from shared.clock import centre_today
-from shared.months import month_of
+from shared.months import add_months, month_of
 from tests.e2e.helpers import employer_session, hpf
+from tests.factories import credit_code, mobile, resident_id
 from tests.pdfs import text_of
 from tests.posting import balance_mismatches, balances, ledger_of, open_members
 from tests.waiting import wait_for
@@ -98,7 +99,12 @@ def test_f12_f14_f7_the_hall_and_the_centre_walk_through(system):
     first = api.post("/api/v1/remittances", json={"month": month}).json()
     assert (first["headcount"], first["amount"], first["status"]) == (3, "3600.00", "saved")
     assert api.request("DELETE", f"/api/v1/remittances/{first['verification_no']}").json()["status"] == "discarded"
-    saved = api.post("/api/v1/remittances", json={"month": month}).json()
+    cancelled = api.post("/api/v1/remittances", json={"month": month}).json()["verification_no"]
+    assert api.post(f"/api/v1/remittances/{cancelled}/submit").status_code == 202
+    wait_status(api, cancelled, "awaiting", timeout=10)
+    undone = api.post(f"/api/v1/payments/{cancelled}/cancel")
+    assert undone.status_code == 200 and undone.json()["status_name"] == "已撤销"
+    saved = api.post("/api/v1/remittances", json={"month": month}).json()  # the month is free again
     number = saved["verification_no"]
     again = api.post("/api/v1/remittances", json={"month": month})
     assert again.status_code == 409 and again.json()["error"]["code"] == "OPEN_REMITTANCE"
@@ -150,7 +156,7 @@ def test_f12_f14_f7_the_hall_and_the_centre_walk_through(system):
     assert refunded == {"result": "refunded", "items": [stray["suspense_item"]], "amount": "10.00"}
     bad = hpf(system, "centre", "bank-receipt", "--unit-account", unit, "--amount", "-5", "--bank-ref", "NEG")
     assert bad.returncode == 1 and "VALIDATION_ERROR" in bad.stderr
-    assert {r["status"] for r in api.get("/api/v1/remittances").json()} == {"discarded", "posted"}
+    assert {r["status"] for r in api.get("/api/v1/remittances").json()} == {"discarded", "cancelled", "posted"}
     assert balances(engine, accounts) == {a: Decimal("1200.00") for a in accounts}
     engine.dispose()
 
@@ -162,8 +168,6 @@ def test_centre_sets_a_policy_and_registers_with_a_first_remittance_month(system
         2091, "2400.00", "360", "0.017500")
     wrong = hpf(system, "centre", "set-policy", "--year", "2091", "--base-floor", "40000.00")
     assert wrong.returncode == 1 and "POLICY_INVALID" in wrong.stderr
-    from tests.factories import credit_code, mobile, resident_id
-    from shared.months import add_months
     first = add_months(month_of(centre_today(system.config)), -2)
     registered = centre(system, "register-employer", "--name", "首月测试有限公司", "--uscc", credit_code(),
                         "--clerk-name", "周经办", "--clerk-id", resident_id(), "--clerk-mobile", mobile(),

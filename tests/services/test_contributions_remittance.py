@@ -3,7 +3,7 @@
 service and a stand-in accounts service that answers the roster and writes member rows."""
 import io
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -326,6 +326,11 @@ def test_f12_1_a_counter_change_of_rates_takes_effect_from_the_first_unposted_mo
     wait_for(lambda: remittance_account(engine, unit).paid_up_to == july)
     rpc.employer.counter_change_employer(unit, {"employer_rate": "0.08", "employee_rate": "0.06"}, "柜台甲")
     wait_for(lambda: scalar(engine, "select count(*) from rate_periods where unit_account = :u", u=unit) == 2)
+    with engine.connect() as conn:
+        periods = conn.execute(text("select from_month, employer_rate, employee_rate from rate_periods "
+                                    "where unit_account = :u order by from_month"), {"u": unit}).all()
+    assert [(p[0], str(p[1]), str(p[2])) for p in periods] == [
+        (july, "0.1200", "0.1200"), (add_months(july, 1), "0.0800", "0.0600")]  # the paid month keeps its rates
     second = rpc.contributions.create_remittance(unit, clerk, {"month": add_months(july, 1)})
     assert (second["employer_amount"], second["employee_amount"]) == ("400.00", "300.00")
     assert rpc.contributions.get_remittance(unit, first["verification_no"])["amount"] == "1200.00"
@@ -347,7 +352,7 @@ def test_f12_2_roster_file_and_voucher(rpc, engine, july, config):
     shown = text_of(file_content(voucher))
     for expected in (verification["verification_no"], capital_amount(Decimal("726.00")), "726.00",
                      str(config["CENTRE"]["collection_account_no"]), config["CENTRE"]["collection_account_name"],
-                     voucher["verification_code"]):
+                     voucher["verification_code"], "扫码核验", str(config["CENTRE"]["public_url"])):
         assert expected in shown, expected
 
 
