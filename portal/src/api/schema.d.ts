@@ -515,6 +515,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/employer/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 单位明细查询：日期范围、业务类型 (F7.2) */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string | null;
+                    end?: string | null;
+                    type?: "01" | "02" | "04" | "05" | "06" | "09" | "99" | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LedgerEntryOut"][];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employer/suspense": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 汇补缴不符暂存款查询 (F7.3) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 开始日期 YYYY-MM-DD */
+                    start?: string | null;
+                    /** @description 结束日期 YYYY-MM-DD */
+                    end?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuspenseOut"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/home/shortcuts": {
         parameters: {
             query?: never;
@@ -848,6 +943,56 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/members/{account_no}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 个人明细账：按入账日期范围，含每笔后的余额 (F4.1) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 开始日期 YYYY-MM-DD */
+                    start?: string | null;
+                    /** @description 结束日期 YYYY-MM-DD */
+                    end?: string | null;
+                };
+                header?: never;
+                path: {
+                    account_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LedgerRow"][];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/messages": {
@@ -1393,6 +1538,384 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 未缴款的核定 (F14.1)：kind=remittance|supplementary */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "remittance" | "supplementary" | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerificationOut"][];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{verification_no}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消核定：撤销未缴款的核定，月份可重新核定 (F14.1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    verification_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerificationOut"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 汇缴查询：按保存日期 (F12.2) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 开始日期 YYYY-MM-DD */
+                    start?: string | null;
+                    /** @description 结束日期 YYYY-MM-DD */
+                    end?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerificationOut"][];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** 汇缴核定：按月份保存核定（人数、金额、与上月比较） (F12.1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RemittanceIn"];
+                };
+            };
+            responses: {
+                /** @description 成功 */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerificationOut"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittances/{verification_no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 汇缴核定详情 (F12.2) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    verification_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerificationOut"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** 作废已保存的汇缴核定（记录保留为已作废） (F12.1) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    verification_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerificationOut"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittances/{verification_no}/roster.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 汇缴清册 (F12.2) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    verification_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittances/{verification_no}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提交汇缴核定，返回任务号；核定变为待缴款 (F12.1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    verification_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Submitted"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittances/{verification_no}/voucher.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 汇缴书：收款账户、金额（含大写）、缴款识别号 (F12.2) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    verification_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/results": {
         parameters: {
             query?: never;
@@ -1901,7 +2424,8 @@ export interface components {
         };
         DraftOut: {
             address?: string;
-            base?: unknown;
+            /** Format: decimal */
+            base?: string;
             household?: string;
             id?: number;
             id_number?: string;
@@ -1922,11 +2446,14 @@ export interface components {
             bank_name?: string;
             clerks?: components["schemas"]["ClerkOut"][];
             credit_code?: string;
-            employee_rate?: number;
-            employer_rate?: number;
+            /** Format: decimal */
+            employee_rate?: string;
+            /** Format: decimal */
+            employer_rate?: string;
+            first_month?: string | null;
             readonly legal_person_id_number?: unknown;
             legal_person_name?: string;
-            legal_person_phone?: string;
+            legal_person_phone?: string | null;
             name?: string;
             /** Format: date */
             opened_on?: string;
@@ -1973,6 +2500,39 @@ export interface components {
             kind?: string;
             title?: string;
         };
+        LedgerEntryOut: {
+            /** Format: decimal */
+            amount?: string;
+            /** Format: decimal */
+            balance?: string;
+            book?: string;
+            readonly book_name?: unknown;
+            /** Format: date */
+            date?: string;
+            id?: number;
+            month?: string | null;
+            reference?: string;
+            summary?: string;
+            type?: string;
+            readonly type_name?: unknown;
+        };
+        LedgerRow: {
+            /** Format: decimal */
+            amount?: string;
+            /** Format: decimal */
+            balance?: string;
+            /** Format: date */
+            date?: string;
+            /** Format: decimal */
+            employee_amount?: string | null;
+            /** Format: decimal */
+            employer_amount?: string | null;
+            month?: string | null;
+            reference?: string;
+            summary?: string;
+            type?: string;
+            readonly type_name?: unknown;
+        };
         Login: {
             captcha_answer: string;
             captcha_id: string;
@@ -2006,7 +2566,10 @@ export interface components {
         MemberOut: {
             account_no?: string;
             address?: string;
-            base?: unknown;
+            /** Format: decimal */
+            balance?: string;
+            /** Format: decimal */
+            base?: string;
             /** Format: date */
             birth_date?: string;
             household?: string;
@@ -2017,6 +2580,7 @@ export interface components {
             name?: string;
             /** Format: date */
             opened_on?: string;
+            paid_up_to?: string | null;
             phone?: string;
             sex?: string;
             status?: string;
@@ -2044,10 +2608,12 @@ export interface components {
             };
         };
         Monthly: {
+            available?: boolean;
             items?: {
                 [key: string]: unknown;
             }[];
-            message?: string;
+            message?: string | null;
+            paid_up_to?: string | null;
         };
         PasswordReset: {
             clerk_id_number: string;
@@ -2055,6 +2621,10 @@ export interface components {
             new_password: string;
             sms_code: string;
             unit_account: string;
+        };
+        RemittanceIn: {
+            /** @description 汇缴月份 YYYYMM */
+            month: string;
         };
         SessionOut: {
             expires_at?: string;
@@ -2079,6 +2649,40 @@ export interface components {
             code?: string;
             count?: number;
             name?: string;
+        };
+        Submitted: {
+            status?: string;
+            task_id?: string;
+            verification_no?: string;
+        };
+        SuspenseItemOut: {
+            /** Format: decimal */
+            amount?: string;
+            id?: number;
+            reason?: string;
+            /** Format: date-time */
+            received_at?: string;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            status?: string;
+            readonly status_name?: unknown;
+            /** Format: date */
+            value_date?: string;
+            verification_no?: string | null;
+        };
+        SuspenseOut: {
+            /** Format: decimal */
+            applied?: string;
+            /** Format: decimal */
+            balance?: string;
+            /** Format: decimal */
+            held?: string;
+            items?: components["schemas"]["SuspenseItemOut"][];
+            message?: string | null;
+            /** Format: decimal */
+            received?: string;
+            /** Format: decimal */
+            refunded?: string;
         };
         TaskId: {
             batch_id?: string;
@@ -2138,6 +2742,48 @@ export interface components {
             /** @description 交易名称 */
             title?: string;
             total?: number;
+        };
+        VerificationOut: {
+            /** Format: decimal */
+            amount?: string;
+            /** Format: date */
+            business_date?: string;
+            changes?: {
+                [key: string]: unknown;
+            };
+            clerk_name?: string;
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: decimal */
+            employee_amount?: string;
+            /** Format: decimal */
+            employee_rate?: string;
+            /** Format: decimal */
+            employer_amount?: string;
+            employer_name?: string;
+            /** Format: decimal */
+            employer_rate?: string;
+            headcount?: number;
+            kind?: string;
+            readonly kind_name?: unknown;
+            month?: string | null;
+            /** @description 缴款附言须填写的核定号：提交后方生效 */
+            readonly payment_reference?: unknown;
+            /** Format: date-time */
+            posted_at?: string | null;
+            posting_task_id?: string | null;
+            readonly roster_url?: unknown;
+            /** Format: date-time */
+            saved_at?: string;
+            status?: string;
+            readonly status_name?: unknown;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            unit_account?: string;
+            /** Format: date */
+            value_date?: string | null;
+            verification_no?: string;
+            readonly voucher_url?: unknown;
         };
     };
     responses: never;
