@@ -160,3 +160,12 @@ class LedgerRowSchema(LenientSchema):
     month = fields.String(allow_none=True)
     reference = fields.String()
     summary = fields.String()
+
+
+class OpeningsSubmittedSchema(LenientSchema):
+    """`openings_submitted`: the accounts service tells itself to open a committed batch."""
+    batch_id = fields.Integer()
+
+
+PUBLISHED = {"openings_submitted": OpeningsSubmittedSchema, "members_opened": MembersOpenedSchema,
+             "verification_rows_posted": VerificationRowsPostedSchema}

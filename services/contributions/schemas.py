@@ -143,3 +143,15 @@ class RemittanceStatsSchema(LenientSchema):
     paid_up_to = fields.String(allow_none=True)
     first_month = fields.String(allow_none=True)
     months = fields.List(fields.Dict())
+
+
+class VerificationPostingEventSchema(LenientSchema):
+    """Payload of `verification_posting`: the accounts side writes the verification's member rows."""
+    verification_no = fields.String()
+    kind = fields.String(metadata={"description": "01 汇缴, 02 补缴"})
+    unit_account = fields.String()
+    value_date = fields.String(metadata={"description": "YYYY-MM-DD"})
+    total_rows = fields.Integer()
+
+
+PUBLISHED = {"verification_posting": VerificationPostingEventSchema}

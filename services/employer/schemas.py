@@ -224,3 +224,15 @@ class HomeStatsSchema(LenientSchema):
     unit_account = fields.String()
     headcount = fields.Nested(HeadcountSchema)
     monthly = fields.Nested(MonthlySchema)
+
+
+class EmployerChangedSchema(LenientSchema):
+    """Payload of the `employer_changed` event: the changed fields and their new values (clerks aside)."""
+    unit_account = fields.String()
+    number = fields.String()
+    channel = fields.String()
+    fields_ = fields.List(fields.String(), data_key="fields")
+    values = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+PUBLISHED = {"employer_registered": EmployerRegisteredSchema, "employer_changed": EmployerChangedSchema}

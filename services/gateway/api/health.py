@@ -1,5 +1,6 @@
 import eventlet
 
+from services.gateway.asyncapi import asyncapi_document
 from services.gateway.openapi import openapi_document
 from services.gateway.routing import json_response, route
 from shared.runner import DATA_SERVICES
@@ -38,3 +39,8 @@ def readyz(ctx):
 @route("GET", "/api/v1/openapi.json", "本接口的OpenAPI文档", "health", auth=False)
 def openapi(ctx):
     return openapi_document()
+
+
+@route("GET", "/api/v1/asyncapi.json", "消息总线的AsyncAPI文档：每个RPC与事件", "health", auth=False)
+def asyncapi(ctx):
+    return asyncapi_document()
