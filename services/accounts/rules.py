@@ -117,9 +117,14 @@ def check_draft(values, limits):
     return clean
 
 
+FIELD_OF = {header: key for key, header in HEADERS.items()}
+
+
 def draft_error(problems, age_out=False):
     """AGE_OUT_OF_RANGE when the age sends the clerk to the counter, else VALIDATION_ERROR."""
-    details = [{"field": column, "message": message} for column, message in problems]
+    # the field as the API names it, for the form to place the message; the Chinese label beside it
+    details = [{"field": FIELD_OF.get(column, column), "label": column, "message": message}
+               for column, message in problems]
     if age_out:
         return BusinessError("AGE_OUT_OF_RANGE", AGE_MESSAGE, details)
     return BusinessError("VALIDATION_ERROR", "开户信息有误", details)

@@ -134,10 +134,10 @@ def test_f3_1_a_draft_out_of_age_goes_to_the_counter_whatever_else_is_wrong():
     with pytest.raises(BusinessError) as err:
         rules.check_draft(row(id_number=old, base="1.00"), LIMITS)
     assert (err.value.code, err.value.message) == ("AGE_OUT_OF_RANGE", rules.AGE_MESSAGE)
-    assert [d["field"] for d in err.value.details] == ["证件号码", "缴存基数"]
+    assert [(d["field"], d["label"]) for d in err.value.details] == [("id_number", "证件号码"), ("base", "缴存基数")]
     with pytest.raises(BusinessError) as err:
         rules.check_draft(row(base="1.00"), LIMITS)
-    assert err.value.code == "VALIDATION_ERROR" and err.value.details[0]["field"] == "缴存基数"
+    assert err.value.code == "VALIDATION_ERROR" and err.value.details[0]["field"] == "base"
     assert rules.check_draft(row(name=" 张三 "), LIMITS)["name"] == "张三"
 
 
