@@ -132,6 +132,45 @@ def _save(wb):
     return buffer.getvalue()
 
 
+# ---------- error files (报错文件) ----------
+
+ROW_HEADER, REASON_HEADER = "行号", "错误原因"
+ERROR_SHEET_TITLE = "报错明细"
+
+
+def _reason(error):
+    column, message = error.get("column"), error["message"]
+    return message if not column or message.startswith(column) else f"{column}：{message}"
+
+
+def error_sheet(errors):
+    """(headers, rows) of the error file: the template's columns as the clerk filled them
+    (first-seen order), then 行号 and 错误原因; one line per failed row, its reasons joined."""
+    headers, lines, by_row = [], [], {}
+    for error in errors:
+        for header in error.get("original") or {}:
+            if header not in headers:
+                headers.append(header)
+        row = error.get("row")
+        if row is not None and row in by_row:
+            by_row[row]["reasons"].append(_reason(error))
+            by_row[row]["original"] = by_row[row]["original"] or error.get("original") or {}
+            continue
+        line = {"row": row, "original": error.get("original") or {}, "reasons": [_reason(error)]}
+        lines.append(line)
+        if row is not None:
+            by_row[row] = line
+    rows = [[line["original"].get(h, "") for h in headers] + [line["row"], "；".join(line["reasons"])]
+            for line in lines]
+    return headers + [ROW_HEADER, REASON_HEADER], rows
+
+
+def error_file(errors):
+    """The error file's xlsx bytes: the rows as the clerk filled them, with 行号 and 错误原因."""
+    headers, rows = error_sheet(errors)
+    return write_rows(ERROR_SHEET_TITLE, headers, rows)
+
+
 # ---------- reading ----------
 
 def _member_limit(template, max_rows):
@@ -321,8 +360,9 @@ def read_rows(data, template, *, max_rows, max_bytes):
             values, problems = {c.key: "" for c in template.columns}, []
             for column, cell in zip(template.columns, cells):
                 text, problem = _cell_text(cell, column)
-                if problem:
-                    problems.append({"row": row_number, "column": column.header, "message": problem})
+                if problem:  # the cell as the clerk wrote it, for the error file
+                    problems.append({"row": row_number, "column": column.header, "message": problem,
+                                     "value": "" if cell.value is None else str(cell.value)})
                 values[column.key] = text or ""
             if not any(values.values()) and not problems:
                 continue

@@ -145,7 +145,10 @@ def check_rows(rows, limits, roster, taken, limit=None):
             if duplicate:
                 problems = [{"row": row_no, "column": duplicate[0], "message": duplicate[1]}]
         if problems:
-            errors.extend(problems)
+            original = {HEADERS[key]: values.get(key, "") for key in HEADERS}
+            original.update({p["column"]: p["value"] for p in problems if "value" in p})
+            errors.extend({"row": p["row"], "column": p["column"], "message": p["message"], "original": original}
+                          for p in problems)
         else:
             roster.add(clean["id_number"])
             good.append({**clean, "row_no": row_no})

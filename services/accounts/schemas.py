@@ -52,9 +52,17 @@ class ImportErrorSchema(LenientSchema):
     message = fields.String()
 
 
+class FileSchema(LenientSchema):
+    filename = fields.String()
+    content_type = fields.String()
+    content_base64 = fields.String()
+
+
 class ImportResultSchema(LenientSchema):
     imported = fields.Integer()
     errors = fields.List(fields.Nested(ImportErrorSchema))
+    error_file = fields.Nested(FileSchema, allow_none=True,
+                               metadata={"description": "报错文件：上传的出错行及错误原因（xlsx，base64）；无错误时为空"})
 
 
 class BatchOutSchema(LenientSchema):

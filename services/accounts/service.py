@@ -28,6 +28,7 @@ from shared.months import hpf_year_of
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import TaskReporter, new_task_id
 from shared.timers import timer
+from shared.xlsx import error_file as xlsx_error_file
 from shared.xlsx import file_error, read_rows, write_template
 
 SWEEP_SECONDS = 30
@@ -146,7 +147,9 @@ class AccountsService:
         good, errors, _ = tpool.execute(rules.check_rows, rows, limits, roster, taken)
         with roster_write(self.db):
             store.add_drafts(self.db, unit_account, good)
-        return ImportResultSchema().dump({"imported": len(good), "errors": errors})
+        error_file = (file_payload("批量开户报错文件.xlsx", XLSX, tpool.execute(xlsx_error_file, errors))
+                      if errors else None)
+        return ImportResultSchema().dump({"imported": len(good), "errors": errors, "error_file": error_file})
 
     # ---------- submission ----------
 

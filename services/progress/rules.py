@@ -4,8 +4,6 @@ from datetime import datetime, timezone
 from shared.tasks import FINAL_STATUSES
 
 ERRORS_SHOWN = 100  # error rows a task's JSON carries; the error file has them all
-ROW_HEADER, REASON_HEADER = "行号", "错误原因"
-ERROR_SHEET_TITLE = "报错明细"
 
 
 def parse_time(text):
@@ -45,30 +43,3 @@ def percent(total, done, failed, status):
     if not total:
         return 0
     return min(100, (done + failed) * 100 // total)
-
-
-def _reason(error):
-    column, message = error.get("column"), error["message"]
-    return message if not column or message.startswith(column) else f"{column}：{message}"
-
-
-def error_sheet(errors):
-    """(headers, rows) of the error file: the template's columns as the clerk filled them
-    (first-seen order), then 行号 and 错误原因; one line per failed row, its reasons joined."""
-    headers, lines, by_row = [], [], {}
-    for error in errors:
-        for header in error.get("original") or {}:
-            if header not in headers:
-                headers.append(header)
-        row = error.get("row")
-        if row is not None and row in by_row:
-            by_row[row]["reasons"].append(_reason(error))
-            by_row[row]["original"] = by_row[row]["original"] or error.get("original") or {}
-            continue
-        line = {"row": row, "original": error.get("original") or {}, "reasons": [_reason(error)]}
-        lines.append(line)
-        if row is not None:
-            by_row[row] = line
-    rows = [[line["original"].get(h, "") for h in headers] + [line["row"], "；".join(line["reasons"])]
-            for line in lines]
-    return headers + [ROW_HEADER, REASON_HEADER], rows

@@ -90,8 +90,7 @@ class ProgressService:
         task = self._task(employer_id, task_id)
         if not task["errors"]:
             raise BusinessError("NO_ERROR_FILE", "该交易没有错误记录，无报错文件", status=404)
-        headers, rows = rules.error_sheet(task["errors"])
-        content = tpool.execute(xlsx.write_rows, rules.ERROR_SHEET_TITLE, headers, rows)
+        content = tpool.execute(xlsx.error_file, task["errors"])
         return file_payload(f"{task['title'] or task['kind']}报错文件.xlsx", XLSX, content)
 
     def _task(self, employer_id, task_id):

@@ -158,6 +158,12 @@ def test_f3_2_import_keeps_good_rows_and_reports_bad_ones(rpc, employer):
     assert "缴存基数须在" in errors[(6, "缴存基数")]
     assert "已存在" in errors[(7, "证件号码")]
     assert len(result["errors"]) == 4
+    sheet = load_workbook(io.BytesIO(base64.b64decode(result["error_file"]["content_base64"]))).active
+    lines = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert lines[0] == HEADERS + ["行号", "错误原因"]
+    assert [(line[0], line[7]) for line in lines[1:]] == [("孙八", "4"), ("周九", "5"), ("吴十", "6"), ("郑一", "7")]
+    assert lines[1][1] == str(float(good[:15] + "000"))  # the cell as written, not a blank
+    assert lines[2][1] == "'=A1" and "公式" in lines[2][8]  # kept as text, never a formula
     items = rpc.accounts.list_opening_drafts(unit)["items"]
     assert [(d["name"], d["id_number"], d["base"], d["row_no"]) for d in items] == [
         ("赵六", good, "5000.00", 2), ("钱七", full_width, "4500.50", 3)]

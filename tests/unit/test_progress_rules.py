@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.progress import rules
+from shared.xlsx import error_sheet
 from services.progress.schemas import TaskOutSchema, TaskQuerySchema
 from shared.clock import day_range
 from shared.errors import BusinessError
@@ -84,7 +85,7 @@ def test_f16_1_error_sheet_keeps_original_values_one_line_per_row():
         {"row": 5, "column": None, "message": "年龄超出范围",
          "original": {"个人姓名": "=HYPERLINK(\"x\")", "手机号码": "13800000000"}},
     ]
-    headers, rows = rules.error_sheet(errors)
+    headers, rows = error_sheet(errors)
     assert headers == ["个人姓名", "证件号码", "手机号码", "行号", "错误原因"]
     assert rows == [
         ["李四", "61011319900101123X", "", 3, "证件号码校验位错误；手机号码：格式不正确"],

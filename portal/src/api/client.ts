@@ -74,7 +74,19 @@ export function filenameOf(disposition: string | null, fallback: string): string
 export async function download(path: string, fallbackName: string, query?: Query): Promise<string> {
   const response = await send('GET', url(path, query))
   const name = filenameOf(response.headers.get('Content-Disposition'), fallbackName)
-  const blob = await response.blob()
+  saveBlob(await response.blob(), name)
+  return name
+}
+
+/** A file the API sent inside its JSON answer ({filename, content_type, content_base64}), saved. */
+export function saveFile(file: { filename?: string; content_type?: string; content_base64?: string }): string {
+  const bytes = Uint8Array.from(atob(file.content_base64 ?? ''), (c) => c.charCodeAt(0))
+  const name = file.filename ?? '下载文件'
+  saveBlob(new Blob([bytes], { type: file.content_type ?? 'application/octet-stream' }), name)
+  return name
+}
+
+function saveBlob(blob: Blob, name: string) {
   const href = URL.createObjectURL(blob)
   const link = document.createElement('a')
   link.href = href
@@ -83,7 +95,6 @@ export async function download(path: string, fallbackName: string, query?: Query
   link.click()
   link.remove()
   setTimeout(() => URL.revokeObjectURL(href), 10_000)
-  return name
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'partial'])

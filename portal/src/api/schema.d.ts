@@ -4,6 +4,47 @@
  */
 
 export interface paths {
+    "/api/v1/asyncapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 消息总线的AsyncAPI文档：每个RPC与事件 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/captcha": {
         parameters: {
             query?: never;
@@ -2462,6 +2503,11 @@ export interface components {
             unit_account?: string;
             version?: number;
         };
+        File: {
+            content_base64?: string;
+            content_type?: string;
+            filename?: string;
+        };
         Function: {
             id?: string;
             menu?: string;
@@ -2493,6 +2539,8 @@ export interface components {
             row?: number | null;
         };
         ImportResult: {
+            /** @description 报错文件：上传的出错行及错误原因（xlsx，base64）；无错误时为空 */
+            error_file?: components["schemas"]["File"] | (Record<string, never> | null);
             errors?: components["schemas"]["ImportError"][];
             imported?: number;
         };
