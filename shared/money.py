@@ -7,7 +7,7 @@ from shared.text import normalize_text
 ROUNDING_UNITS = {"yuan": Decimal("1"), "fen": Decimal("0.01")}
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 CENT = Decimal("0.01")
-MAX_DIGITS = 13  # integer digits: nothing the hall handles reaches ten trillion yuan
+MAX_DIGITS = 12  # integer digits, as NUMERIC(14, 2) holds them: nothing the hall handles reaches a trillion yuan
 # how people write an amount: ASCII digits (full-width ones are made so first), a point, commas;
 # Decimal alone would also take "5_000", "1E+3" and digits of other scripts
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")

@@ -151,7 +151,12 @@ class Money(fields.Field):
 
 
 class Rate(fields.Field):
-    """A rate as an exact fraction ("0.12"), at most four places: nothing rounded before a rule sees it."""
+    """A rate as an exact fraction ("0.12"), at most `places` places (four by default): nothing is
+    rounded before a rule sees it."""
+
+    def __init__(self, places=4, **kwargs):
+        super().__init__(**kwargs)
+        self.places = places
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
@@ -160,9 +165,9 @@ class Rate(fields.Field):
         if isinstance(value, (float, bool)):
             raise ValidationError("比例应以字符串表示，如\"0.12\"")
         try:
-            return to_money(value, max_places=4)
+            return to_money(value, max_places=self.places)
         except MoneyError:
-            raise ValidationError("比例格式不正确，最多保留4位小数，如0.12") from None
+            raise ValidationError(f"比例格式不正确，最多保留{self.places}位小数，如0.12") from None
 
 
 class _Parsed(fields.String):

@@ -32,8 +32,7 @@ def roster_file(verification, rows):
 def voucher_file(config, verification):
     """汇缴书: what to pay, to which account of the centre, with which reference."""
     centre = config["CENTRE"]
-    payable = verification.status not in ("saved", "discarded")
-    reference = verification.verification_no if payable else "（核定提交后生效）"
+    reference = payment_reference_text(verification)
     rows = [
         ["收款单位", centre["name"]],
         ["收款账户户名", str(centre["collection_account_name"])],
@@ -57,6 +56,18 @@ def voucher_file(config, verification):
         columns=["项目", "内容"], rows=rows,
         totals=[("经办人", verification.clerk_name)], link=verify_url(config, verification))
     return file_payload(f"汇缴书_{verification.verification_no}.pdf", PDF, pdf, verification_code=code)
+
+
+def payment_reference_text(verification):
+    """What the voucher prints as the transfer's reference: only a verification awaiting payment
+    (or paid with it) has one; a cancelled one must not be paid."""
+    if verification.status in ("awaiting", "posting", "posted"):
+        return verification.verification_no
+    if verification.status == "cancelled":
+        return "（本核定已撤销，请勿缴款）"
+    if verification.status == "discarded":
+        return "（本核定已作废，请勿缴款）"
+    return "（核定提交后生效）"
 
 
 def verify_url(config, verification):

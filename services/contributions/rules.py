@@ -1,4 +1,5 @@
 """Contribution rules: pure functions, no I/O."""
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -40,9 +41,10 @@ def monthly_amount(base, employer_rate, employee_rate, policy):
 
 
 def monthly_cap(policy):
-    """月缴存额上限 = cap base × (max employer rate + max employee rate)."""
-    return round_money(policy["base_cap"] * policy["rate_max"] * 2,
-                       policy["rounding_unit"], policy["rounding_mode"])
+    """月缴存额上限 = cap base × (max employer rate + max employee rate), each part rounded on its own
+    as a member's parts are, so a member at the cap base and rates is exactly at the cap."""
+    part = round_money(policy["base_cap"] * policy["rate_max"], policy["rounding_unit"], policy["rounding_mode"])
+    return part + part
 
 
 # ---------- names ----------
@@ -219,6 +221,32 @@ def check_cancel(verification):
 
 # ---------- bank receipts (B1) ----------
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EARLIEST_VALUE_DATE = date(1990, 1, 1)  # before the hall's first HPF year: a typo, never a bank's date
+
+
+def item_ids(items):
+    """Suspense item ids as given by the centre: a list of whole numbers (or their ASCII digits)."""
+    refused = validation_error([{"field": "items", "message": "暂存款明细编号应为整数列表"}])
+    if not isinstance(items, list):
+        raise refused
+    ids = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or not re.fullmatch(r"[0-9]{1,10}", str(item)):
+            raise refused
+        ids.append(int(item))
+    return ids
+
+
+def _iso_date(value):
+    """A YYYY-MM-DD date in ASCII digits, or None (fromisoformat alone takes 20261130 and 2026W011)."""
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        return date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
+    except ValueError:
+        return None
+
+
 def receipt_input(data, today):
     """The notice as the centre's bank sent it, checked: amount > 0 with at most two places, a value
     date not after today. Anything wrong is a typed error and nothing is stored."""
@@ -243,14 +271,14 @@ def receipt_input(data, today):
     except MoneyError as exc:
         details.append({"field": "amount", "message": str(exc)})
     value_date = data.get("value_date") or today
-    if isinstance(value_date, str):
-        try:
-            value_date = date.fromisoformat(value_date.strip())
-        except ValueError:
+    if not isinstance(value_date, date):
+        value_date = _iso_date(value_date)
+        if value_date is None:
             details.append({"field": "value_date", "message": "日期格式应为YYYY-MM-DD"})
-            value_date = None
     if value_date is not None and value_date > today:
         details.append({"field": "value_date", "message": "到账日期不能晚于今天"})
+    elif value_date is not None and value_date < EARLIEST_VALUE_DATE:
+        details.append({"field": "value_date", "message": "到账日期超出允许范围"})
     if details:
         raise validation_error(details, "到账通知内容有误，未作处理")
     return {"bank_ref": bank_ref, "unit_account": unit_account, "amount": amount,

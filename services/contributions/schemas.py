@@ -1,12 +1,15 @@
+from decimal import Decimal
+
 from marshmallow import fields, validate
 
 from services.contributions.rules import (
     BOOK_NAMES, DAY_BASES, KIND_NAMES, LEDGER_TYPES, STATUS_NAMES, SUSPENSE_STATUS_NAMES)
 from shared.money import ROUNDING_MODES, ROUNDING_UNITS
-from shared.schemas import LenientSchema, Money, StrictSchema
+from shared.schemas import LenientSchema, Money, Rate, StrictSchema
 
-MONTH = validate.Regexp(r"^\d{4}(0[1-9]|1[0-2])$", error="月份格式应为YYYYMM")
-RATE = dict(places=4, as_string=True)
+MONTH = validate.Regexp(r"^[0-9]{4}(0[1-9]|1[0-2])\Z", error="月份格式应为YYYYMM")
+# the column of a policy amount holds ten integer digits
+POLICY_AMOUNT = validate.Range(max=Decimal("9999999999.99"), error="金额超出允许范围")
 
 
 class PolicySchema(LenientSchema):
@@ -24,13 +27,13 @@ class PolicySchema(LenientSchema):
 class SetPolicySchema(StrictSchema):
     """The centre's numbers for one HPF year; what is left out is kept (or taken from the year before)."""
     year = fields.Integer(required=True, validate=validate.Range(1990, 2999))
-    base_floor = Money()
-    base_cap = Money()
-    rate_min = fields.Decimal(**RATE)
-    rate_max = fields.Decimal(**RATE)
+    base_floor = Money(validate=POLICY_AMOUNT)
+    base_cap = Money(validate=POLICY_AMOUNT)
+    rate_min = Rate()
+    rate_max = Rate()
     rounding_unit = fields.String(validate=validate.OneOf(tuple(ROUNDING_UNITS)))
     rounding_mode = fields.String(validate=validate.OneOf(tuple(ROUNDING_MODES)))
-    interest_rate = fields.Decimal(places=6, as_string=True)
+    interest_rate = Rate(places=6)
     day_basis = fields.String(validate=validate.OneOf(DAY_BASES))
 
 
@@ -75,7 +78,7 @@ class VerificationOutSchema(LenientSchema):
     employee_rate = fields.Decimal(as_string=True)
     changes = fields.Dict()
     payment_reference = fields.Function(
-        lambda v: v.verification_no if v.status not in ("saved", "discarded") else None,
+        lambda v: v.verification_no if v.status in ("awaiting", "posting", "posted") else None,
         metadata={"description": "缴款附言须填写的核定号：提交后方生效"})
     clerk_name = fields.String()
     business_date = fields.Date()

@@ -489,10 +489,7 @@ class ContributionsService:
         if not isinstance(data, dict):
             raise validation_error([{"field": "", "message": "请求内容应为对象"}])
         unit_account = str(data.get("unit_account") or "").strip()
-        try:
-            ids = [int(item) for item in data.get("items") or ()]
-        except (TypeError, ValueError):
-            raise validation_error([{"field": "items", "message": "暂存款明细编号应为整数"}]) from None
+        ids = rules.item_ids(data.get("items"))
         if not unit_account:
             raise validation_error([{"field": "unit_account", "message": "单位账号不能为空"}])
         return unit_account, ids
