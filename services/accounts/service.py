@@ -271,9 +271,11 @@ class AccountsService:
 
         def fetch(verification_no, after, limit):
             return self.contributions.verification_rows(verification_no, after=after, limit=limit)["rows"]
-        # pages are written by several sessions side by side; never more than the pool holds
+        # pages are written by several sessions side by side, as far as the pool has connections to
+        # spare (many postings at once each write with one; SQLite's pool holds one)
+        spare = engine.pool.size() - engine.pool.checkedout()
         more = [Session(engine, expire_on_commit=False)
-                for _ in range(min(int(settings["posting_sessions"]), engine.pool.size()) - 1)]
+                for _ in range(min(int(settings["posting_sessions"]), spare) - 1)]
         try:
             posting.post_verification([self.db, *more], data, fetch, self.dispatch,
                                       int(settings["posting_page_rows"]))
