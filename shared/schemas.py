@@ -1,5 +1,6 @@
 """Marshmallow helpers: Chinese messages, money as strings, identity fields."""
 from datetime import date
+from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -158,8 +159,8 @@ class Rate(fields.Field):
         super().__init__(**kwargs)
         self.places = places
 
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else str(value)
+    def _serialize(self, value, attr, obj, **kwargs):  # "0.1200": as many places as the column keeps
+        return None if value is None else str(Decimal(value).quantize(Decimal(1).scaleb(-self.places)))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, (float, bool)):
