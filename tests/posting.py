@@ -5,6 +5,7 @@ import bisect
 from datetime import date
 from decimal import Decimal
 
+import eventlet
 from kombu import Exchange, Queue
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
@@ -16,6 +17,7 @@ from tests.factories import resident_ids
 
 VERIFICATIONS = {}  # verification_no -> ([row ids], [rows]), as the stand-in serves them
 CALLS = []          # (verification_no, after, limit) of every verification_rows answered
+SLOW = {}           # (verification_no, after) -> seconds that page takes to answer
 
 
 class ContributionsStandIn:
@@ -26,6 +28,7 @@ class ContributionsStandIn:
     @rpc
     def verification_rows(self, verification_no, after=0, limit=5000):
         CALLS.append((verification_no, after, limit))
+        eventlet.sleep(SLOW.get((verification_no, int(after)), 0))
         ids, rows = VERIFICATIONS[verification_no]
         start = bisect.bisect_right(ids, int(after))
         return {"rows": rows[start:start + int(limit)]}

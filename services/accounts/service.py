@@ -261,19 +261,21 @@ class AccountsService:
         # NUMERIC(12, 2) reads back with its two places: str() is the "5000.00" the contract asks for
         return {"members": [[account_no, name, id_number, str(base)] for account_no, name, id_number, base in rows]}
 
-    @event_handler("contributions", "verification_posting")
+    @event_handler("contributions", "verification_posting", requeue_on_error=False)
     def on_verification_posting(self, payload):
         """Write the verification's member rows, then tell contributions. A failure is logged and
-        the message acknowledged (nameko's default, no requeue): contributions sends the event
-        again for a verification still 入账中, so a fault that stays does not spin."""
+        the message acknowledged, not requeued: contributions sends the event again for a
+        verification still 入账中, so a fault that stays does not spin (a crash is redelivered)."""
         data = load(VerificationPostingSchema(), payload)
         settings, engine = self.config["ACCOUNTS"], self.db.get_bind()
 
         def fetch(verification_no, after, limit):
             return self.contributions.verification_rows(verification_no, after=after, limit=limit)["rows"]
-        # pages are written by several sessions side by side; never more than the pool holds
+        # pages are written by several sessions side by side, as far as the pool has connections to
+        # spare (many postings at once each write with one; SQLite's pool holds one)
+        spare = engine.pool.size() - engine.pool.checkedout()
         more = [Session(engine, expire_on_commit=False)
-                for _ in range(min(int(settings["posting_sessions"]), engine.pool.size()) - 1)]
+                for _ in range(min(int(settings["posting_sessions"]), spare) - 1)]
         try:
             posting.post_verification([self.db, *more], data, fetch, self.dispatch,
                                       int(settings["posting_page_rows"]))

@@ -19,7 +19,7 @@ from tests.posting import ContributionsStandIn, add_verification, posting_event
 from tests.waiting import wait_for
 
 PAGE_ROWS = 50  # small pages: every test here crosses many of them
-UNIT_A, UNIT_B, UNIT_C = "610188880001", "610188880002", "610188880003"
+UNIT_A, UNIT_B, UNIT_C, UNIT_D = "610188880001", "610188880002", "610188880003", "610188880004"
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,8 @@ def services(start_service, config):
 def members(engine, config):
     return {UNIT_A: stand_in.open_members(engine, config, UNIT_A, 600),
             UNIT_B: stand_in.open_members(engine, config, UNIT_B, 20, first_birth=date(1985, 1, 1)),
-            UNIT_C: stand_in.open_members(engine, config, UNIT_C, 200, first_birth=date(1990, 1, 1))}
+            UNIT_C: stand_in.open_members(engine, config, UNIT_C, 200, first_birth=date(1990, 1, 1)),
+            UNIT_D: stand_in.open_members(engine, config, UNIT_D, 200, first_birth=date(1992, 1, 1))}
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +121,28 @@ def test_f4_1_the_same_event_twice_at_once_on_two_replicas_writes_each_row_once(
     rpc.contributions.send_posting(event)
     wait_for(lambda: len(posted("HJ-TWICE")) == 3, timeout=30)
     assert len(calls_of("HJ-TWICE")) == calls and stand_in.ledger_of(engine, "HJ-TWICE") == (600, 600)
+
+
+def test_f4_1_no_transaction_stays_open_while_a_page_is_asked_for(rpc, engine, members, posted):
+    """The fourth page takes 3 s to come: meanwhile the accounts service holds no transaction and
+    no lock on any member (the pages before it are committed)."""
+    add_verification("HJ-SLOW-PAGE", remittance(members[UNIT_D], month="202611", employer="1.00", employee="1.00"))
+    stand_in.SLOW[("HJ-SLOW-PAGE", 3 * PAGE_ROWS * 10)] = 3
+    rpc.contributions.send_posting(posting_event("HJ-SLOW-PAGE", UNIT_D))
+    wait_for(lambda: len(calls_of("HJ-SLOW-PAGE")) == 4, timeout=30)
+    time.sleep(1.5)
+    with engine.connect() as conn:
+        database = conn.execute(text("select current_database()")).scalar()
+        open_transactions = conn.execute(text(
+            "select count(*) from pg_stat_activity where datname = :d and pid <> pg_backend_pid() "
+            "and xact_start is not null"), {"d": database}).scalar()
+        member_locks = conn.execute(text(
+            "select count(*) from pg_locks l join pg_class c on c.oid = l.relation "
+            "where c.relname in ('members', 'member_ledger') and l.pid <> pg_backend_pid()")).scalar()
+    assert (open_transactions, member_locks) == (0, 0)
+    assert stand_in.ledger_of(engine, "HJ-SLOW-PAGE") == (150, 150)  # three pages written, committed
+    wait_for(lambda: posted("HJ-SLOW-PAGE"), timeout=30)
+    assert stand_in.ledger_of(engine, "HJ-SLOW-PAGE") == (200, 200)
 
 
 def test_f4_1_two_handlers_interleaving_page_by_page_write_each_row_once(engine, config, members):
