@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+import eventlet
 from eventlet import tpool
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler
@@ -212,8 +213,9 @@ class ContributionsService:
     def _roster(self, unit_account):
         """Every member 正常 at the employer now, in one call (contract §1)."""
         try:
-            return self.accounts.remittance_roster(unit_account)["members"]
-        except (UnknownService, MethodNotFound, RpcTimeout):
+            with eventlet.Timeout(float(self.config["CONTRIBUTIONS"]["roster_timeout_seconds"])):
+                return self.accounts.remittance_roster(unit_account)["members"]
+        except (eventlet.Timeout, UnknownService, MethodNotFound, RpcTimeout):
             raise BusinessError("ROSTER_UNAVAILABLE", "职工名册暂时无法获取，请稍后再试", status=503) from None
 
     def _verification(self, unit_account, number, lock=False):

@@ -13,6 +13,14 @@ HOLD = threading.Event()  # set: posting events are heard but not acted on (a st
 _lock = threading.Lock()
 
 
+def reset():
+    """Each test module has its own databases, so verification numbers repeat between modules."""
+    ROSTERS.clear()
+    CREDITED.clear()
+    POSTED_EVENTS.clear()
+    HOLD.clear()
+
+
 class StandInAccounts:
     name = "accounts"
 

@@ -36,6 +36,7 @@ EXPECTED_REFUSALS = {"OPEN_REMITTANCE", "MONTH_IN_FUTURE", "NOT_CANCELLABLE", "A
 
 @pytest.fixture(scope="module", autouse=True)
 def services(start_service):
+    standin.reset()
     for cls in (EmployerService, ContributionsService, StandInAccounts):
         start_service(cls)
 

@@ -28,6 +28,7 @@ from tests.waiting import wait_for
 
 @pytest.fixture(scope="module", autouse=True)
 def services(start_service):
+    standin.reset()
     for cls in (EmployerService, ContributionsService, StandInAccounts):
         start_service(cls)
 

@@ -19,6 +19,7 @@ from tests.waiting import wait_for
 
 @pytest.fixture(scope="module")
 def sqlite_engine(config, start_service, tmp_path_factory):
+    standin.reset()
     url = f"sqlite:///{tmp_path_factory.mktemp('contributions')}/contributions.db"
     uris = {**config["DB_URIS"], "contributions": url}
     prepare("contributions", {**config, "DB_URIS": uris})
