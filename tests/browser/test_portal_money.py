@@ -176,6 +176,10 @@ def test_f7_3_a_short_receipt_waits_in_suspense_with_the_prompt_to_contact_the_c
     ledger = page.locator(".ledger-rows")
     expect(ledger).to_contain_text("汇补缴不符暂存")
     expect(ledger).to_contain_text("暂存款")
+    page.locator(".ledger-type").click()
+    page.locator(".el-select-dropdown__item", has_text=re.compile("^汇缴$")).click()
+    page.get_by_role("button", name="查询").click()
+    expect(ledger).to_contain_text("所选期间没有资金变动")  # by business type: no 汇缴 posted yet
 
     hall.menu("缴存业务", "缴存办理")  # still unpaid
     expect(page.locator(".payment-rows")).to_contain_text(number)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionsOf, addMonths, changeText, currentMonth, debitCredit, dueMonth, isMonth, monthLabel, statusTag } from './money'
+import { EMPLOYER_LEDGER_TYPES, actionsOf, ledgerTypeQuery, addMonths, changeText, currentMonth, debitCredit, dueMonth, isMonth, monthLabel, statusTag } from './money'
 
 describe('months', () => {
   it('checks the YYYYMM form', () => {
@@ -72,5 +72,14 @@ describe('ledger amounts', () => {
     expect(debitCredit('3600.00')).toEqual({ debit: '', credit: '3,600.00' })
     expect(debitCredit('-3600.00')).toEqual({ debit: '3,600.00', credit: '' })
     expect(debitCredit(null)).toEqual({ debit: '', credit: '' })
+  })
+})
+
+describe('employer ledger types', () => {
+  it('queries every type by default and one type when chosen', () => {
+    expect(EMPLOYER_LEDGER_TYPES[0]).toEqual(['all', '全部'])
+    expect(ledgerTypeQuery('all')).toEqual({})
+    expect(ledgerTypeQuery('')).toEqual({})
+    expect(ledgerTypeQuery('01')).toEqual({ type: '01' })
   })
 })

@@ -88,5 +88,10 @@ export function debitCredit(amount: string | null | undefined): { debit: string;
   return { debit: '', credit: formatMoney(text) }
 }
 
-/** The business types an employer's ledger (单位明细) is queried by; '' is all of them. */
-export const EMPLOYER_LEDGER_TYPES: [string, string][] = [['', '全部'], ['01', '汇缴'], ['02', '补缴'], ['99', '其他']]
+/** The business types an employer's ledger (单位明细) is queried by; 'all' is every type. */
+export const EMPLOYER_LEDGER_TYPES: [string, string][] = [['all', '全部'], ['01', '汇缴'], ['02', '补缴'], ['99', '其他']]
+
+/** The `type` query of a chosen business type (none for 全部). */
+export function ledgerTypeQuery(type: string): { type?: string } {
+  return type && type !== 'all' ? { type } : {}
+}
