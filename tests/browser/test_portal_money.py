@@ -183,6 +183,8 @@ def test_f7_3_a_short_receipt_waits_in_suspense_with_the_prompt_to_contact_the_c
 
     hall.menu("缴存业务", "缴存办理")  # still unpaid
     expect(page.locator(".payment-rows")).to_contain_text(number)
+    hall.menu("缴存业务", "汇缴核定", "汇缴核定")  # the open verification is shown as the page opens
+    expect(page.locator(".remittance-card .payment-reference .reference")).to_have_text(number)
 
     # F4.1: a name that matches two members: pick one
     hall.menu("个人账户管理", "个人账户查询", "个人明细账查询")
