@@ -69,10 +69,18 @@ class Hall:
         self.page.goto(self.base + path)
 
     def open_login(self):
-        """The login page; answers the captcha id its image came with."""
-        with self.page.expect_response(re.compile(r"/api/v1/auth/captcha$")) as captcha:
-            self.goto("/login")
-        return captcha.value.json()["captcha_id"]
+        """The login page; answers the captcha id its image came with. When the hall itself moves to
+        the login page at that moment (a session just ended), the body of the first captcha is gone
+        with the page it was for: open the page again and take its captcha."""
+        from playwright.sync_api import Error as PlaywrightError
+        for attempt in range(3):
+            with self.page.expect_response(re.compile(r"/api/v1/auth/captcha$")) as captcha:
+                self.goto("/login")
+            try:
+                return captcha.value.json()["captcha_id"]
+            except PlaywrightError:
+                if attempt == 2:
+                    raise
 
     def fill_login(self, form, captcha_id):
         page = self.page

@@ -158,7 +158,7 @@ def test_f17_1_consultation_answered_by_the_centre_reaches_the_message_centre(ha
     page = hall.page
     # unopened menus say so and lead nowhere
     page.locator(".el-sub-menu__title", has_text="缴存业务").click()
-    closed = page.locator(".el-menu-item", has_text="汇缴核定")
+    closed = page.locator(".el-menu-item", has_text="补缴核定")
     expect(closed).to_contain_text("暂未开通")
     expect(closed).to_have_class(re.compile("is-disabled"))
 

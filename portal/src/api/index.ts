@@ -70,3 +70,27 @@ export const tasks = {
   get: (id: string) => request<Schemas['TaskOut']>('GET', `/api/v1/tasks/${encodeURIComponent(id)}`),
   errorFile: (id: string) => download(`/api/v1/tasks/${encodeURIComponent(id)}/errors.xlsx`, `报错文件${id}.xlsx`),
 }
+
+export const remittances = {
+  save: (month: string) => request<Schemas['VerificationOut']>('POST', '/api/v1/remittances', { body: { month } }),
+  list: (range: Range) => request<Schemas['VerificationOut'][]>('GET', '/api/v1/remittances', { query: range }),
+  get: (no: string) => request<Schemas['VerificationOut']>('GET', `/api/v1/remittances/${encodeURIComponent(no)}`),
+  discard: (no: string) => request<Schemas['VerificationOut']>('DELETE', `/api/v1/remittances/${encodeURIComponent(no)}`),
+  submit: (no: string) => request<Schemas['Submitted']>('POST', `/api/v1/remittances/${encodeURIComponent(no)}/submit`),
+  roster: (no: string) => download(`/api/v1/remittances/${encodeURIComponent(no)}/roster.xlsx`, `汇缴清册${no}.xlsx`),
+  voucher: (no: string) => download(`/api/v1/remittances/${encodeURIComponent(no)}/voucher.pdf`, `汇缴书${no}.pdf`),
+}
+
+export const payments = {
+  list: (kind: 'remittance' | 'supplementary') => request<Schemas['VerificationOut'][]>('GET', '/api/v1/payments', { query: { kind } }),
+  cancel: (no: string) => request<Schemas['VerificationOut']>('POST', `/api/v1/payments/${encodeURIComponent(no)}/cancel`),
+  /** A verification's roster or voucher by the address it comes with (汇缴 or 补缴 alike). */
+  file: (path: string, name: string) => download(path, name),
+}
+
+export const ledgers = {
+  employer: (query: Range & { type?: string }) => request<Schemas['LedgerEntryOut'][]>('GET', '/api/v1/employer/ledger', { query }),
+  suspense: (range: Range) => request<Schemas['SuspenseOut']>('GET', '/api/v1/employer/suspense', { query: range }),
+  member: (accountNo: string, range: Range) =>
+    request<Schemas['LedgerRow'][]>('GET', `/api/v1/members/${encodeURIComponent(accountNo)}/ledger`, { query: range }),
+}

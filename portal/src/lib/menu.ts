@@ -21,7 +21,7 @@ export const MENU: MenuEntry[] = [
       ] },
       { key: 'member-query', title: '个人账户查询', children: [
         { key: 'member-info', title: '个人账户信息查询', path: '/members', functions: ['F4.2'], enabled: true },
-        { key: 'member-ledger', title: '个人明细账查询', functions: ['F4.1'], enabled: false },
+        { key: 'member-ledger', title: '个人明细账查询', path: '/members/ledger', functions: ['F4.1'], enabled: true },
         { key: 'member-statement', title: '年度个人对账', functions: ['F4.3'], enabled: false },
       ] },
       { key: 'member-change', title: '个人信息修改', children: [
@@ -39,8 +39,8 @@ export const MENU: MenuEntry[] = [
       ] },
       { key: 'employer-query', title: '单位账户查询', children: [
         { key: 'employer-info', title: '单位基本信息查询', path: '/employer', functions: ['F7.1'], enabled: true },
-        { key: 'employer-ledger', title: '单位明细查询', functions: ['F7.2'], enabled: false },
-        { key: 'employer-suspense', title: '汇补缴不符暂存款查询', functions: ['F7.3'], enabled: false },
+        { key: 'employer-ledger', title: '单位明细查询', path: '/employer/ledger', functions: ['F7.2'], enabled: true },
+        { key: 'employer-suspense', title: '汇补缴不符暂存款查询', path: '/employer/suspense', functions: ['F7.3'], enabled: true },
       ] },
     ],
   },
@@ -53,9 +53,12 @@ export const MENU: MenuEntry[] = [
   },
   {
     key: 'deposits', title: '缴存业务', icon: 'Money', children: [
-      { key: 'remittance', title: '汇缴核定', functions: ['F12.1', 'F12.2'], enabled: false },
+      { key: 'remittance', title: '汇缴核定', children: [
+        { key: 'remittance-form', title: '汇缴核定', path: '/remittances', functions: ['F12.1'], enabled: true },
+        { key: 'remittance-query', title: '汇缴查询', path: '/remittances/query', functions: ['F12.2'], enabled: true },
+      ] },
       { key: 'supplementary', title: '补缴核定', functions: ['F13.1', 'F13.2', 'F13.3'], enabled: false },
-      { key: 'payment', title: '缴存办理', functions: ['F14.1'], enabled: false },
+      { key: 'payment', title: '缴存办理', path: '/payments', functions: ['F14.1'], enabled: true },
     ],
   },
   {
