@@ -137,6 +137,16 @@ def rates_in_force(periods, month):
     return chosen[1], chosen[2]
 
 
+def check_rates_in_range(employer_rate, employee_rate, policy):
+    """The rates in force in a month must lie in that month's HPF year's range: a later year may
+    narrow it, and the employer's rates were checked only against the year they were set in."""
+    low, high = Decimal(policy["rate_min"]), Decimal(policy["rate_max"])
+    if not (low <= Decimal(employer_rate) <= high and low <= Decimal(employee_rate) <= high):
+        raise BusinessError("RATES_OUT_OF_RANGE",
+                            f"本单位缴存比例（单位{employer_rate}、个人{employee_rate}）不在{policy['year']}年度"
+                            f"规定的{policy['rate_min']}至{policy['rate_max']}之间，请联系中心调整后再核定")
+
+
 def rate_change_month(paid_up_to, first_month):
     """From which month a counter change of rates takes effect: the first month not yet posted
     when the change is made (the month after 缴至月份, or the first month). Months already

@@ -187,6 +187,7 @@ class ContributionsService:
         self._check_month(account, month)
         rules.refuse_bases(rules.out_of_bounds(members, policy), policy)
         employer_rate, employee_rate = rules.rates_in_force(store.rate_periods(self.db, unit_account), month)
+        rules.check_rates_in_range(employer_rate, employee_rate, policy)
         rows, employer_total, employee_total = rules.roster_rows(members, month, employer_rate, employee_rate,
                                                                  policy)
         amount = employer_total + employee_total
@@ -419,7 +420,9 @@ class ContributionsService:
         if not isinstance(data, dict):
             raise validation_error([{"field": "", "message": "到账通知应为对象"}])
         notice = rules.receipt_input(data, centre_today(self.config))
-        self._account(notice["unit_account"])
+        known = store.receipt_by_ref(self.db, notice["bank_ref"])
+        if known is None:  # a bank reference seen before is a repeat or a conflict, whatever the employer
+            self._account(notice["unit_account"])
         receipt, new = store.claim_receipt(self.db, notice)
         if not new:
             if rules.same_notice(receipt, notice):

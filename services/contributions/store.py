@@ -224,6 +224,10 @@ def claim_receipt(session, notice):
     return receipt, new_id is not None
 
 
+def receipt_by_ref(session, bank_ref):
+    return session.scalars(select(BankReceipt).where(BankReceipt.bank_ref == bank_ref)).one_or_none()
+
+
 def add_conflict(session, notice):
     session.add(ReceiptConflict(**notice, received_at=now()))
 

@@ -73,3 +73,11 @@ def test_suspense_items_as_the_cli_sends_them():
 def test_a_month_is_six_ascii_digits(month):
     with pytest.raises(BusinessError):
         load(RemittanceInSchema(), {"month": month})
+
+
+def test_rates_in_force_must_lie_in_the_months_own_year_range():
+    narrowed = {"year": 2027, "rate_min": "0.05", "rate_max": "0.10"}
+    with pytest.raises(BusinessError) as err:
+        rules.check_rates_in_range(Decimal("0.12"), Decimal("0.10"), narrowed)
+    assert err.value.code == "RATES_OUT_OF_RANGE" and "2027年度" in err.value.message
+    rules.check_rates_in_range(Decimal("0.10"), Decimal("0.05"), narrowed)  # both bounds included
