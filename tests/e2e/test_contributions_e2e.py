@@ -181,3 +181,24 @@ def test_centre_sets_a_policy_and_registers_with_a_first_remittance_month(system
               "--clerk-name", "周经办", "--clerk-id", resident_id(), "--clerk-mobile", mobile(),
               "--first-month", "2026-01")
     assert bad.returncode == 1 and "VALIDATION_ERROR" in bad.stderr
+
+
+def test_f12_1_contributions_killed_while_posting_ends_posted_with_every_row_once(system):
+    """SIGKILL the contributions process just after it accepted the receipt; start it again."""
+    api, unit = employer_session(system, "汇缴辛有限公司")
+    engine = create_engine(system.env["ACCOUNTS_DB_URL"])
+    count = 5_000
+    open_members(engine, system.config, unit, count)
+    number = api.post("/api/v1/remittances", json={"month": month_of(centre_today(system.config))}).json()[
+        "verification_no"]
+    wait_task(api, api.post(f"/api/v1/remittances/{number}/submit").json()["task_id"])
+    receipt = centre(system, "bank-receipt", "--unit-account", unit, "--amount", "6000000.00",
+                     "--bank-ref", f"KILLC{unit}", "--reference", number)
+    assert receipt["result"] == "posted"
+    system.stop_service("contributions", sig=signal.SIGKILL)
+    system.start_service("contributions")
+    system.wait_ready()
+    wait_status(api, number, "posted", timeout=180)
+    assert ledger_of(engine, number) == (count, count)
+    assert balance_mismatches(engine, unit) == []
+    engine.dispose()
