@@ -16,11 +16,11 @@ class PolicySchema(LenientSchema):
     year = fields.Integer()
     base_floor = Money()
     base_cap = Money()
-    rate_min = fields.Decimal(as_string=True)
-    rate_max = fields.Decimal(as_string=True)
+    rate_min = Rate()
+    rate_max = Rate()
     rounding_unit = fields.String()
     rounding_mode = fields.String()
-    interest_rate = fields.Decimal(as_string=True)
+    interest_rate = Rate(places=6)
     day_basis = fields.String()
 
 

@@ -3,6 +3,7 @@ roster and the member ledger (F4.1, F4.2), against the real broker and PostgreSQ
 the accounts service, a stand-in `contributions` that serves the rows a test makes."""
 from datetime import date
 from decimal import Decimal
+import time
 
 import eventlet
 import pytest
