@@ -68,19 +68,21 @@ class Hall:
     def goto(self, path):
         self.page.goto(self.base + path)
 
+    def captcha_id(self, other_than=None):
+        """The id of the captcha the login page shows (its image carries it), once it is not `other_than`."""
+        image = self.page.locator("img.captcha-image")
+        self.page.wait_for_function(
+            "([selector, old]) => { const img = document.querySelector(selector);"
+            " return img && img.dataset.captchaId && img.dataset.captchaId !== old; }",
+            arg=["img.captcha-image", other_than or ""])
+        return image.get_attribute("data-captcha-id")
+
     def open_login(self):
-        """The login page; answers the captcha id its image came with. When the hall itself moves to
-        the login page at that moment (a session just ended), the body of the first captcha is gone
-        with the page it was for: open the page again and take its captcha."""
-        from playwright.sync_api import Error as PlaywrightError
-        for attempt in range(3):
-            with self.page.expect_response(re.compile(r"/api/v1/auth/captcha$")) as captcha:
-                self.goto("/login")
-            try:
-                return captcha.value.json()["captcha_id"]
-            except PlaywrightError:
-                if attempt == 2:
-                    raise
+        """The login page; answers the id of the captcha it shows (read from the page, not from a
+        response body, which is gone when the hall moves to the login page itself at that moment)."""
+        self.goto("/login")
+        self.page.wait_for_load_state("networkidle")  # settled: no second captcha on its way
+        return self.captcha_id()
 
     def fill_login(self, form, captcha_id):
         page = self.page
@@ -89,22 +91,14 @@ class Hall:
         page.locator("input[name=captcha_answer]").fill(captcha_answer(self.system, captcha_id))
 
     def submit_login(self):
-        """Click 登录; answers the id of the new captcha the page fetches after a failure, or None."""
+        """Click 登录; answers the id of the new captcha the page shows after a failure, or None."""
         page = self.page
-        new_captcha = []
-        listener = lambda response: (response.url.endswith("/api/v1/auth/captcha")  # noqa: E731
-                                     and new_captcha.append(response))
-        page.on("response", listener)
+        shown = page.locator("img.captcha-image").get_attribute("data-captcha-id")
         with page.expect_response(re.compile(r"/api/v1/auth/login$")) as login:
             page.get_by_role("button", name="登 录").click()
-        if login.value.status != 200:
-            page.wait_for_function("() => true")
-            deadline = 50
-            while not new_captcha and deadline:
-                page.wait_for_timeout(100)
-                deadline -= 1
-        page.remove_listener("response", listener)
-        return new_captcha[-1].json()["captcha_id"] if new_captcha else None
+        if login.value.status == 200:
+            return None
+        return self.captcha_id(other_than=shown)
 
     def login(self, data, unit_account, password):
         captcha_id = self.open_login()
