@@ -222,6 +222,7 @@ def _check_archive(data, template, max_rows, max_bytes):
                     with archive.open(info) as member:
                         if _has_long_text(member):
                             raise file_error(f"文件中有单元格内容超过{MAX_CELL_BYTES}字节，请检查后重新上传")
+        # a damaged member, or one packed by a method zipfile does not read (it raises NotImplementedError)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
             raise file_error(UNREADABLE) from None
 
