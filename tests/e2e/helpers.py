@@ -1,12 +1,16 @@
 """What every end-to-end test uses: an HTTP client, the `hpf` command, a logged-in employer."""
+import contextlib
 import json
+import os
 import socket
 import subprocess
 import sys
 
 import requests
 
-from shared.config import ROOT
+from hpf.system import System
+from shared.config import ROOT, load_config
+from tests import infra
 from tests.factories import credit_code, login_of, mobile, resident_id
 
 
@@ -94,3 +98,22 @@ def employer_session(system, name):
     assert second.status_code == 200, second.text
     api.token = second.json()["token"]
     return api, unit_account
+
+
+@contextlib.contextmanager
+def running_system(amqp_uri, admin_db_url, name, **settings):
+    """The whole system as processes on `amqp_uri`, with fresh databases made on `admin_db_url`
+    (dropped afterwards); `settings` are environment variables of its own (throttles, sweeps …)."""
+    run = infra.run_id()
+    db_urls = infra.create_databases(admin_db_url, f"hpf_{name}{run}")
+    env = {**os.environ, "AMQP_URI": amqp_uri, "HPF_MODE": "dev", "HPF_HTTP_PORT": str(free_port()),
+           **settings, **infra.db_env(db_urls)}
+    system = System(load_config(environ=env), env=env, log_dir=ROOT / "var" / f"{name}-{run}")
+    try:
+        system.migrate()
+        system.start()
+        system.wait_ready()
+        yield system, db_urls
+    finally:
+        system.stop()
+        infra.drop_databases(admin_db_url, db_urls)

@@ -1,7 +1,6 @@
 """The session routes (login, SMS code, reset, password change, logout) swept by schemathesis on a
 system of their own: their failures count toward the lockout and the address throttle, and logout
 ends tokens, so the shared system never sees them. No 5xx, every response as documented."""
-import os
 
 import pytest
 import schemathesis
@@ -9,12 +8,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from hpf.system import System
 from services.gateway import api as _routes  # noqa: F401  (registers the routes)
 from services.gateway.openapi import openapi_document
-from shared.config import ROOT, load_config
 from tests import infra
-from tests.e2e.helpers import employer_session, free_port
+from tests.e2e.helpers import employer_session, running_system
 from tests.e2e.test_api_sweep_e2e import EXAMPLES, SESSION_ROUTES
 
 schema = schemathesis.openapi.from_dict(openapi_document()).include(path_regex=SESSION_ROUTES)
@@ -22,21 +19,12 @@ schema = schemathesis.openapi.from_dict(openapi_document()).include(path_regex=S
 
 @pytest.fixture(scope="module")
 def auth_system(broker):
-    admin, run = infra.admin_db_url(), infra.run_id()
-    vhost = f"hpf-auth-sweep-{run}"
-    db_urls = infra.create_databases(admin, f"hpf_a{run}")
-    env = {**os.environ, "AMQP_URI": infra.create_vhost(broker, vhost), "HPF_MODE": "dev",
-           "HPF_HTTP_PORT": str(free_port()), "HPF_ADDRESS_MAX_FAILURES": "1000000",
-           "HPF_LOCKOUT_MAX_FAILURES": "1000000", **infra.db_env(db_urls)}
-    system = System(load_config(environ=env), env=env, log_dir=ROOT / "var" / f"auth-sweep-{run}")
-    system.migrate()
-    system.start()
+    vhost = f"hpf-auth-sweep-{infra.run_id()}"
     try:
-        system.wait_ready()
-        yield system
+        with running_system(infra.create_vhost(broker, vhost), infra.admin_db_url(), "auth_sweep",
+                            HPF_ADDRESS_MAX_FAILURES="1000000", HPF_LOCKOUT_MAX_FAILURES="1000000") as (system, _):
+            yield system
     finally:
-        system.stop()
-        infra.drop_databases(admin, db_urls)
         infra.delete_vhost(broker, vhost)
 
 

@@ -1,32 +1,20 @@
 """Faults the system must survive: a broker restart and a database restart while a batch runs and
 clerks read. Each test runs a broker or a database of its own, never the machine's."""
-import os
 import time
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from hpf.system import System
 from services.accounts.templates import OPENING
-from shared.config import ROOT, load_config
 from shared.xlsx import write_template
 from tests import infra
-from tests.e2e.helpers import employer_session, free_port
+from tests.e2e.helpers import employer_session, running_system
 from tests.e2e.test_accounts_e2e import upload, wait_batch
 from tests.factories import mobile, resident_ids
 from tests.private_services import (PrivateBroker, PrivatePostgres, private_broker_available,
                                     private_postgres_available, wait_until)
 
-
 ROWS = 10_000
-
-
-def start_system(env, db_urls, run):
-    system = System(load_config(environ=env), env=env, log_dir=ROOT / "var" / f"faults-{run}")
-    system.migrate()
-    system.start()
-    system.wait_ready()
-    return system
 
 
 def member_counts(db_url, unit):
@@ -67,19 +55,11 @@ def broker_system():
     if not private_broker_available():
         pytest.skip("needs rabbitmq-server to run a broker of its own")
     broker = PrivateBroker().start()
-    admin, run = infra.admin_db_url(), infra.run_id()
-    db_urls = infra.create_databases(admin, f"hpf_f{run}")
-    env = {**os.environ, "AMQP_URI": broker.uri, "HPF_MODE": "dev", "HPF_HTTP_PORT": str(free_port()),
-           "HPF_STALE_BATCH_SECONDS": "5", **infra.db_env(db_urls)}
-    system = None
     try:
-        system = start_system(env, db_urls, run)
-        yield system, broker, db_urls
+        with running_system(broker.uri, infra.admin_db_url(), "faults", HPF_STALE_BATCH_SECONDS="5") as (system, db_urls):
+            yield system, broker, db_urls
     finally:
-        if system is not None:
-            system.stop()
         broker.close()
-        infra.drop_databases(admin, db_urls)
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +67,12 @@ def database_system(broker):
     if not private_postgres_available():
         pytest.skip("needs PostgreSQL's server binaries to run a database of its own")
     postgres = PrivatePostgres().start()
-    run = infra.run_id()
-    vhost = f"hpf-faults-{run}"
-    db_urls = infra.create_databases(postgres.admin_url, f"hpf_f{run}")
-    env = {**os.environ, "AMQP_URI": infra.create_vhost(broker, vhost), "HPF_MODE": "dev",
-           "HPF_HTTP_PORT": str(free_port()), "HPF_STALE_BATCH_SECONDS": "5", **infra.db_env(db_urls)}
-    system = None
+    vhost = f"hpf-faults-{infra.run_id()}"
     try:
-        system = start_system(env, db_urls, run)
-        yield system, postgres, db_urls
+        with running_system(infra.create_vhost(broker, vhost), postgres.admin_url, "faults",
+                            HPF_STALE_BATCH_SECONDS="5") as (system, db_urls):
+            yield system, postgres, db_urls
     finally:
-        if system is not None:
-            system.stop()
         postgres.close()
         infra.delete_vhost(broker, vhost)
 
