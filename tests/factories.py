@@ -53,11 +53,18 @@ def login_of(employer_data, unit_account, password):
             "clerk_mobile": clerk["mobile"], "password": password}
 
 
+_id_blocks = itertools.count()
+
+
 def resident_ids(count, first_birth=date(1976, 1, 1)):
-    """`count` distinct valid IDs of people aged between about 20 and 50."""
-    ids = []
+    """`count` valid IDs of people aged between about 20 and 50, distinct from those of every other
+    call in this run (one normal account per person in the centre: employers must not share them)
+    and, by their area code, from `resident_id`'s."""
+    ids, block = [], next(_id_blocks)
+    for _ in range(1, -(-count // 9000)):
+        next(_id_blocks)
     for i in range(count):
-        body = f"610113{first_birth + timedelta(days=i % 9000):%Y%m%d}{i // 9000:03d}"
+        body = f"610104{first_birth + timedelta(days=i % 9000):%Y%m%d}{(block + i // 9000) % 1000:03d}"
         ids.append(body + id_check_digit(body))
     return ids
 

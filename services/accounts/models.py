@@ -34,10 +34,12 @@ class OpeningDraft(RosterRow, Base):
 
 
 class OpeningBatch(Base):
-    """A submitted roster: the task of opening its rows, and the voucher's batch."""
+    """A submitted roster: the task of applying its rows, and the voucher's batch. `kind`: open
+    (rows in opening_rows), seal, unseal or transfer (rows in change_rows)."""
     __tablename__ = "opening_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
     batch_no: Mapped[str | None] = mapped_column(String(20), unique=True)
     task_id: Mapped[str] = mapped_column(String(64), unique=True)
     unit_account: Mapped[str] = mapped_column(String(20), index=True)
@@ -72,8 +74,8 @@ class Member(Base):
     """A member account (个人账户) at one employer."""
     __tablename__ = "members"
     __table_args__ = (
-        # no second normal (01) account for the same person at the same employer
-        Index("uq_members_normal_id", "unit_account", "id_number", unique=True,
+        # one normal (01) account per person in the whole centre
+        Index("uq_members_normal_person", "id_number", unique=True,
               postgresql_where=text("status = '01'"), sqlite_where=text("status = '01'")),
         Index("ix_members_unit_name", "unit_account", "name"),
         Index("ix_members_unit_status_account", "unit_account", "status", "account_no"),  # the roster
@@ -139,3 +141,84 @@ class MemberLedgerRow(Base):
     reference: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime]
+
+
+class ChangeFields:
+    """What a clerk gives for one status change (seal, unseal, transfer in), in the roster and
+    again in a submitted batch. The account is found when the row is added."""
+    row_no: Mapped[int | None] = mapped_column()
+    account_no: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    reason: Mapped[str] = mapped_column(String(20))
+    base: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # unseal: the new base
+    from_unit: Mapped[str | None] = mapped_column(String(20))      # transfer: the employer it leaves
+
+
+class ChangeDraft(ChangeFields, Base):
+    """A row of an employer's seal, unseal or transfer roster."""
+    __tablename__ = "change_drafts"
+    __table_args__ = (UniqueConstraint("kind", "unit_account", "account_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    unit_account: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class ChangeRow(ChangeFields, Base):
+    """One row of a submitted seal, unseal or transfer batch."""
+    __tablename__ = "change_rows"
+    __table_args__ = (Index("ix_change_rows_batch_state", "batch_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("opening_batches.id"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | done | failed
+    column: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class StatusChange(Base):
+    """One change of a member account's status or employer: seal, unseal, transfer in, merge.
+    Kept for ever (F9.5, F10.3, the voucher, the account's history)."""
+    __tablename__ = "status_changes"
+    __table_args__ = (
+        Index("ix_status_changes_unit_kind_day", "unit_account", "kind", "changed_on"),
+        Index("ix_status_changes_account", "account_no", "kind", "changed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))   # seal | unseal | transfer | merge
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("opening_batches.id"), index=True)
+    merge_id: Mapped[int | None] = mapped_column(ForeignKey("account_merges.id"))
+    unit_account: Mapped[str] = mapped_column(String(20))   # the employer that did it
+    account_no: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    reason: Mapped[str] = mapped_column(String(20), default="")
+    old_status: Mapped[str] = mapped_column(String(2))
+    new_status: Mapped[str] = mapped_column(String(2))
+    old_base: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    new_base: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    from_unit: Mapped[str | None] = mapped_column(String(20))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # transfer, merge: the balance moved
+    clerk_name: Mapped[str] = mapped_column(String(50))
+    changed_on: Mapped[date]   # the centre's business date
+    changed_at: Mapped[datetime]
+
+
+class AccountMerge(Base):
+    """A merge of one member account into another of the same person at the same employer (F8)."""
+    __tablename__ = "account_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merge_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
+    from_account: Mapped[str] = mapped_column(String(20), index=True)
+    to_account: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    clerk_name: Mapped[str] = mapped_column(String(50))
+    merged_on: Mapped[date]
+    merged_at: Mapped[datetime]

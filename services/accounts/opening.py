@@ -1,94 +1,41 @@
-"""Opening a submitted batch, chunk by chunk, resumable after a crash.
-
-Each chunk opens its rows and records their state in one transaction, so a redelivered
-start event (or the start-up sweep) carries on with the rows still pending and never
-opens a row twice: a member's account number is derived from its row's id.
-"""
-import eventlet
+"""Opening a submitted batch (the runner is `batches`): a member's account number is derived
+from its row's id, so a chunk repeated after a crash cannot open a row twice."""
 from sqlalchemy.exc import IntegrityError
 
-from services.accounts import rules, store
-from services.accounts.models import OpeningBatch
+from services.accounts import batches, rules, store
 from services.accounts.schemas import MembersOpenedSchema
 from services.accounts.templates import HEADERS
-from shared.tasks import FINAL_STATUSES, QUEUED, RUNNING, Task, final_status, report_step
-
-KIND, TITLE = "open_accounts", "个人开户"
 
 
-def task_of(batch, errors=()):
-    """The batch as a task, with the seq committed with the batch."""
-    return Task(batch.task_id, batch.unit_account, "accounts", KIND, title=TITLE, total=batch.total,
-                submitted_by=batch.submitted_by, status=batch.status, done=batch.done,
-                failed=batch.failed, seq=batch.seq, submitted_at=_iso(batch.submitted_at),
-                started_at=_iso(batch.started_at), finished_at=_iso(batch.finished_at),
-                message=_message(batch), errors=list(errors))
+def _failed_rows(session, batch_id):
+    return [{"row": row.row_no, "column": row.column, "message": row.error,
+             "original": {HEADERS[key]: _text(getattr(row, key)) for key in HEADERS}}
+            for row in store.failed_rows(session, batch_id)]
 
 
-def _iso(moment):
-    return moment.isoformat(timespec="seconds") if moment else None
+def _announce_members(session, batch, dispatch):
+    members = store.batch_members(session, batch.id)
+    dispatch("members_opened", MembersOpenedSchema().dump(
+        {"unit_account": batch.unit_account, "batch_no": batch.batch_no,
+         "opened_on": batch.opened_on, "members": members}))
 
 
-def _message(batch):
-    if batch.status in FINAL_STATUSES:
-        return f"开户成功{batch.done}人，失败{batch.failed}人"
-    return None
+def _apply(session, batch, rows, context):
+    limits, prefix = context
+    return _open_chunk(session, batch, rows, limits, prefix)
 
 
-def commit_and_report(session, batch, reporter, errors=()):
-    """Persist the next seq with the batch, then publish that snapshot."""
-    store.next_seq(session, batch)
-    session.commit()
-    reporter.publish(task_of(batch, errors))
+OPENING = batches.BatchKind(kind="open", task_kind="open_accounts", title="个人开户", done_word="开户",
+                            pending_rows=store.pending_rows, apply_chunk=_apply, failed_rows=_failed_rows,
+                            announced=_announce_members)
 
 
 def run_batch(session, batch_id, limits, reporter, dispatch, prefix):
-    batch = session.get(OpeningBatch, batch_id, with_for_update=True)  # one worker starts it
-    if batch is None or batch.announced:
-        session.rollback()
-        return
-    if batch.status == QUEUED:
-        batch.status, batch.started_at = RUNNING, store.now()
-        commit_and_report(session, batch, reporter)
-    else:
-        session.commit()  # no lock on the batch row while opening rows
-    step = report_step(batch.total)
-    while True:
-        rows = store.pending_rows(session, batch.id, step)
-        if not rows:
-            break
-        opened, failed = _open_chunk(session, batch, rows, limits, prefix)
-        store.add_counts(session, batch, opened, failed)
-        commit_and_report(session, batch, reporter)
-        eventlet.sleep(0)  # let heartbeats and other workers run between chunks
-    session.refresh(batch, with_for_update=True)  # one worker finishes the batch
-    if batch.announced:
-        session.commit()
-        return  # another worker finished it
-    if batch.done + batch.failed < batch.total:  # the counts each chunk committed with its rows
-        session.commit()
-        return  # another worker still holds rows of this batch; it will finish
-    batch.status, batch.finished_at = final_status(batch.total, batch.failed), store.now()
-    announce(session, batch, reporter, dispatch)
+    batches.run_batch(session, OPENING, batch_id, (limits, prefix), reporter, dispatch)
 
 
-def announce(session, batch, reporter, dispatch):
-    """Send the final snapshot (with the error rows) and `members_opened`, then commit the final
-    state as announced. The batch row stays locked until that commit, so another worker waits and
-    then finds the batch announced. A crash before the commit repeats both messages (with the
-    same seq): consumers key on task id and batch no."""
-    errors = [{"row": row.row_no, "column": row.column, "message": row.error,
-               "original": {HEADERS[key]: _text(getattr(row, key)) for key in HEADERS}}
-              for row in store.failed_rows(session, batch.id)]
-    store.next_seq(session, batch)
-    reporter.publish(task_of(batch, errors))
-    if batch.done:
-        members = store.batch_members(session, batch.id)
-        dispatch("members_opened", MembersOpenedSchema().dump(
-            {"unit_account": batch.unit_account, "batch_no": batch.batch_no,
-             "opened_on": batch.opened_on, "members": members}))
-    batch.announced = True
-    session.commit()
+def commit_and_report(session, batch, reporter):
+    batches.commit_and_report(session, OPENING, batch, reporter)
 
 
 def _text(value):
@@ -96,11 +43,11 @@ def _text(value):
 
 
 def _open_chunk(session, batch, rows, limits, prefix):
-    taken = store.normal_member_ids(session, batch.unit_account, [row.id_number for row in rows])
+    taken = store.normal_accounts(session, [row.id_number for row in rows])
     members, failures, now = [], [], store.now()
     for row in rows:
         clean, problems, person = rules.check_member({key: getattr(row, key) for key in HEADERS}, limits)
-        duplicate = not problems and rules.check_unique(clean["id_number"], (), taken)
+        duplicate = not problems and rules.check_unique(clean["id_number"], (), taken, batch.unit_account)
         if problems or duplicate:
             column, message = duplicate or problems[0]
             failures.append({"id": row.id, "column": column, "error": message})

@@ -16,6 +16,8 @@ STATUSES = {"01": "正常", "02": "封存", "03": "合并销户", "06": "冻结"
 ID_TYPES = {"01": "居民身份证"}
 
 DUPLICATE_ACCOUNT = "该职工在本单位已有正常状态的个人账户，不能重复开户"
+NORMAL_ELSEWHERE = ("该职工在本中心其他单位已有正常状态的个人账户，一人只能有一个正常账户；"
+                    "请由原单位办理封存后，在本单位办理内部转移转入")
 AGE_MESSAGE = "职工年龄超出网上办理范围，请至中心柜台办理"
 OTHER_ID_MESSAGE = "使用非居民身份证件开户的，" + COUNTER_ONLY
 LOCKED_FIELDS = {"name": "姓名", "id_number": "证件号码", "id_type": "证件类型"}
@@ -130,10 +132,11 @@ def draft_error(problems, age_out=False):
     return BusinessError("VALIDATION_ERROR", "开户信息有误", details)
 
 
-def check_rows(rows, limits, roster, taken, limit=None):
+def check_rows(rows, limits, roster, taken, limit=None, unit_account=None):
     """Up to `limit` rows of an upload (all of them by default), checked (runs in a thread): (good, errors, more).
 
-    `rows` are (row no., values, problems of the file's cells); `roster` gains the good rows' ID numbers."""
+    `rows` are (row no., values, problems of the file's cells); `roster` gains the good rows' ID
+    numbers; `taken`: {ID number: employer} of normal accounts known before (see `refuse_taken`)."""
     good, errors = [], []
     for row_no, values, problems in rows:
         clean, found = check_opening(values, limits)
@@ -141,7 +144,7 @@ def check_rows(rows, limits, roster, taken, limit=None):
         problems = problems + [{"row": row_no, "column": column, "message": message}
                                for column, message in found if column not in seen]
         if not problems:
-            duplicate = check_unique(clean["id_number"], roster, taken)
+            duplicate = check_unique(clean["id_number"], roster, taken, unit_account)
             if duplicate:
                 problems = [{"row": row_no, "column": duplicate[0], "message": duplicate[1]}]
         if problems:
@@ -157,13 +160,33 @@ def check_rows(rows, limits, roster, taken, limit=None):
     return good, errors, False
 
 
-def check_unique(id_number, roster_ids, member_ids):
-    """The problem, if any, of opening this ID again: already in the roster or a normal account."""
-    if id_number in member_ids:
-        return HEADERS["id_number"], DUPLICATE_ACCOUNT
+def check_unique(id_number, roster_ids, normal_units, unit_account=None):
+    """The problem, if any, of opening this ID: already in the roster, or a normal account anywhere
+    in the centre (`normal_units`: {ID number: employer of that account})."""
+    if id_number in normal_units:
+        return HEADERS["id_number"], DUPLICATE_ACCOUNT if normal_units[id_number] == unit_account else NORMAL_ELSEWHERE
     if id_number in roster_ids:
         return HEADERS["id_number"], "该证件号码在待开户清册中已存在"
     return None
+
+
+def refuse_taken(good, errors, normal_units, unit_account):
+    """Good rows of an upload whose person holds a normal account (looked up once the file is read)
+    become error rows; errors stay in row order."""
+    kept = []
+    for row in good:
+        problem = check_unique(row["id_number"], (), normal_units, unit_account)
+        if problem:
+            errors.append({"row": row["row_no"], "column": problem[0], "message": problem[1],
+                           "original": {HEADERS[key]: _text(row[key]) for key in HEADERS}})
+        else:
+            kept.append(row)
+    errors.sort(key=lambda error: error["row"] or 0)
+    return kept, errors
+
+
+def _text(value):
+    return "" if value is None else str(value)
 
 
 def refuse_counter_only(data):

@@ -2,8 +2,9 @@
 from marshmallow import fields, validate
 
 from services.accounts.rules import CONTRIBUTION_TYPES, ID_TYPES, LEDGER_TYPES, STATUSES, TEXT_LIMITS
+from services.accounts.status_rules import KIND_NAMES
 from shared.schemas import (
-    MAX_PAGE, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema,
+    MAX_PAGE, DateRangeSchema, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema,
     StrictSchema)
 
 PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE)),
@@ -175,5 +176,120 @@ class OpeningsSubmittedSchema(LenientSchema):
     batch_id = fields.Integer()
 
 
-PUBLISHED = {"openings_submitted": OpeningsSubmittedSchema, "members_opened": MembersOpenedSchema,
+# ---------- member status changes (F8-F10) ----------
+
+FINDER = {"account_no": fields.String(validate=validate.Length(1, 20), metadata={"description": "个人账号"}),
+          "id_number": fields.String(validate=validate.Length(1, 18), metadata={"description": "证件号码"}),
+          "name": fields.String(validate=validate.Length(1, 50), metadata={"description": "姓名"})}
+REASON = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "原因，取自 reasons"})
+
+
+class SealDraftInSchema(StrictSchema):
+    """One member to seal, found by exactly one of account no., ID number, name."""
+    account_no, id_number, name = FINDER["account_no"], FINDER["id_number"], FINDER["name"]
+    reason = REASON
+
+
+class UnsealDraftInSchema(SealDraftInSchema):
+    base = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "新缴存基数（元）"})
+
+
+class TransferDraftInSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(1, 50))
+    id_number = fields.String(required=True, validate=validate.Length(1, 18))
+    reason = REASON
+    account_no = fields.String(validate=validate.Length(1, 20),
+                               metadata={"description": "该职工有多个封存账户时，选择要转入的个人账号"})
+
+
+class ChangeDraftOutSchema(LenientSchema):
+    id = fields.Integer()
+    row_no = fields.Integer(allow_none=True)
+    account_no = fields.String()
+    name = fields.String()
+    id_number = fields.String()
+    reason = fields.String()
+    base = Money(allow_none=True)
+    from_unit = fields.String(allow_none=True)
+
+
+class ChangeDraftPageSchema(LenientSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    items = fields.List(fields.Nested(ChangeDraftOutSchema))
+
+
+class ChangeSubmitSchema(StrictSchema):
+    draft_ids = fields.List(fields.Integer(validate=validate.Range(1, 2 ** 31 - 1)), load_default=None,
+                            validate=validate.Length(max=50_000),
+                            metadata={"description": "要提交的清册记录；不传或为空则全部提交"})
+
+
+class ChangeQuerySchema(DateRangeSchema):
+    name = fields.String(load_default=None, validate=validate.Length(0, 50))
+    id_number = fields.String(load_default=None, validate=validate.Length(0, 18))
+
+
+class StatusChangeOutSchema(LenientSchema):
+    """A seal, unseal or transfer of one account (F9.5, F10.3); `batch_id` names its voucher."""
+    record_id = fields.Integer(attribute="id")
+    batch_id = fields.String()
+    kind = fields.String()
+    kind_name = fields.Function(lambda c: KIND_NAMES.get(c.kind, c.kind))
+    account_no = fields.String()
+    name = fields.String()
+    id_number = fields.String()
+    reason = fields.String()
+    old_status = fields.String()
+    old_status_name = fields.Function(lambda c: STATUSES.get(c.old_status, c.old_status))
+    new_status = fields.String()
+    new_status_name = fields.Function(lambda c: STATUSES.get(c.new_status, c.new_status))
+    base = Money(attribute="new_base", allow_none=True)
+    from_unit = fields.String(allow_none=True)
+    to_unit = fields.String(attribute="unit_account")
+    amount = Money(allow_none=True)
+    changed_on = fields.Date()
+    clerk_name = fields.String()
+    changed_at = fields.DateTime()
+
+
+class MergeInSchema(StrictSchema):
+    from_account = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "转出账户"})
+    to_account = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "转入账户"})
+
+
+class MergeQuerySchema(StrictSchema):
+    from_account = fields.String(load_default=None, validate=validate.Length(0, 20))
+    to_account = fields.String(load_default=None, validate=validate.Length(0, 20))
+
+
+class MergeOutSchema(LenientSchema):
+    merge_no = fields.String()
+    from_account = fields.String()
+    to_account = fields.String()
+    name = fields.String()
+    id_number = fields.String()
+    amount = Money()
+    merged_on = fields.Date()
+    clerk_name = fields.String()
+    merged_at = fields.DateTime()
+
+
+class AccountQuerySchema(StrictSchema):
+    account_no = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "个人账号"})
+
+
+class SealedAccountSchema(LenientSchema):
+    account_no = fields.String()
+    status_name = fields.Function(lambda m: STATUSES.get(m.status, m.status))
+    opened_on = fields.Date()
+
+
+class ChangesSubmittedSchema(LenientSchema):
+    """`changes_submitted`: the accounts service tells itself to apply a committed batch."""
+    batch_id = fields.Integer()
+
+
+PUBLISHED = {"openings_submitted": OpeningsSubmittedSchema, "changes_submitted": ChangesSubmittedSchema, "members_opened": MembersOpenedSchema,
              "verification_rows_posted": VerificationRowsPostedSchema}

@@ -13,13 +13,18 @@ from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.accounts import opening, posting, rules, store
+from services.accounts import batches, opening, posting, rules, status, status_rules, store
 from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
     ImportResultSchema, LedgerRowSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
-    MemberOutSchema, MemberQuerySchema, PageSchema, VerificationPostingSchema)
-from services.accounts.templates import HEADERS, OPENING, opening_template
-from services.accounts.vouchers import change_voucher, opening_voucher
+    MemberOutSchema, MemberQuerySchema, PageSchema, VerificationPostingSchema,
+    AccountQuerySchema, ChangeDraftOutSchema, ChangeDraftPageSchema, ChangeQuerySchema, ChangeSubmitSchema, MergeInSchema,
+    MergeOutSchema, MergeQuerySchema, SealDraftInSchema, SealedAccountSchema, StatusChangeOutSchema,
+    TransferDraftInSchema, UnsealDraftInSchema)
+from services.accounts.status_flow import StatusChanges, change_errors, kind_of
+from services.accounts.templates import (
+    CHANGE_FILENAMES, CHANGE_TEMPLATES, HEADERS, OPENING, change_template, opening_template)
+from services.accounts.vouchers import change_voucher, merge_voucher, opening_voucher, status_voucher
 from shared.clock import centre_today, centre_zone, day_range
 from shared.downloads import PDF, XLSX, file_payload
 from shared.db import Database, atomic
@@ -35,7 +40,7 @@ SWEEP_SECONDS = 30
 log = logging.getLogger(__name__)
 
 
-class AccountsService:
+class AccountsService(StatusChanges):
     name = "accounts"
 
     db = Database()
@@ -72,7 +77,7 @@ class AccountsService:
         clean = rules.check_draft(values, limits)
         number = clean["id_number"]
         roster = store.roster_ids(self.db, unit_account, [number]) - {exclude}
-        duplicate = rules.check_unique(number, roster, store.normal_member_ids(self.db, unit_account, [number]))
+        duplicate = rules.check_unique(number, roster, store.normal_accounts(self.db, [number]), unit_account)
         if duplicate:
             raise rules.draft_error([duplicate])
         return clean
@@ -140,11 +145,13 @@ class AccountsService:
         settings = self.config["ACCOUNTS"]
         limits = self._limits()
         roster = store.roster_ids(self.db, unit_account)
-        taken = store.normal_member_ids(self.db, unit_account)
         self.db.rollback()  # nothing written yet: the connection goes back to the pool while parsing
         rows = read_rows(data, OPENING, max_rows=int(settings["max_import_rows"]),
                          max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))
-        good, errors, _ = tpool.execute(rules.check_rows, rows, limits, roster, taken)
+        good, errors, _ = tpool.execute(rules.check_rows, rows, limits, roster, {})
+        # one normal account per person in the centre: the file's people only, once it is read
+        good, errors = rules.refuse_taken(good, errors, store.normal_accounts(self.db, [row["id_number"] for row in good]),
+                                          unit_account)
         with roster_write(self.db):
             store.add_drafts(self.db, unit_account, good)
         error_file = (file_payload("批量开户报错文件.xlsx", XLSX, tpool.execute(xlsx_error_file, errors))
@@ -171,7 +178,7 @@ class AccountsService:
         """The batch is opened in several sessions side by side: while one waits on the database,
         another checks its rows. No more sessions than the connection pool holds (SQLite: one)."""
         batch_id = int(payload["batch_id"])
-        opened_on = store.batch_opened_on(self.db, batch_id)
+        opened_on = store.batch_opened_on(self.db, batch_id, opening.OPENING.kind)
         if opened_on is None:
             return
         limits = self._limits(opened_on)  # a batch resumed days later is judged as of its own date
@@ -200,8 +207,11 @@ class AccountsService:
         stale = int(self.config["ACCOUNTS"]["stale_batch_seconds"])
         batch_ids = store.claim_stale_batches(self.db, store.now() - timedelta(seconds=stale))
         self.db.commit()
-        for batch_id in batch_ids:  # here, not by event: at start-up the event queue may not be bound yet
-            self.on_openings_submitted({"batch_id": batch_id})
+        for batch_id, kind in batch_ids:  # here, not by event: at start-up the event queue may not be bound yet
+            if kind == opening.OPENING.kind:
+                self.on_openings_submitted({"batch_id": batch_id})
+            else:
+                self._run_change_batch(batch_id)
 
     # ---------- opening query (F3.3) ----------
 
@@ -325,6 +335,158 @@ class AccountsService:
     def member_counts(self, unit_account):
         """Headcount by status for the employer's home page; all four statuses always listed."""
         return MemberCountsSchema().dump(rules.status_counts(store.status_counts(self.db, unit_account)))
+
+    # ---------- seal, unseal, transfer in (F9, F10): one roster flow for the three ----------
+
+    @rpc(expected_exceptions=BusinessError)
+    def change_reasons(self, kind):
+        return list(self._reasons(kind_of(kind)))
+
+    @rpc(expected_exceptions=BusinessError)
+    def change_template(self, kind):
+        template = change_template(kind_of(kind), self._reasons(kind), self.config["ACCOUNTS"]["max_import_rows"])
+        return file_payload(CHANGE_FILENAMES[kind], XLSX, tpool.execute(write_template, template))
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def add_change_draft(self, kind, unit_account, data):
+        schema = {status_rules.SEAL: SealDraftInSchema, status_rules.UNSEAL: UnsealDraftInSchema,
+                  status_rules.TRANSFER: TransferDraftInSchema}[kind_of(kind)]
+        draft = self.add_checked_change_draft(kind, unit_account, load(schema(), data))
+        return ChangeDraftOutSchema().dump(draft)
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_change_drafts(self, kind, unit_account, query=None):
+        query = load(PageSchema(), query or {})
+        return ChangeDraftPageSchema().dump(status.draft_page(self.db, kind_of(kind), unit_account, **query))
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def delete_change_draft(self, kind, unit_account, draft_id):
+        draft = status.draft(self.db, kind_of(kind), unit_account, record_id(draft_id, "清册记录"))
+        if draft is None:
+            raise not_found("清册记录")
+        self.db.delete(draft)
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def clear_change_drafts(self, kind, unit_account):
+        return {"deleted": status.clear_drafts(self.db, kind_of(kind), unit_account)}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def import_change_file(self, kind, unit_account, content):
+        """As openings: good rows into the roster, the others back with their reasons and an error
+        file; a file-level fault stores nothing. Parsed with no database connection held."""
+        template = CHANGE_TEMPLATES[kind_of(kind)]
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            raise file_error("上传的文件内容无法识别") from None
+        context = self._change_context(kind, unit_account)
+        self.db.rollback()
+        rows = tpool.execute(lambda: list(read_rows(
+            data, template, max_rows=int(self.config["ACCOUNTS"]["max_import_rows"]),
+            max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))))
+        good, failures = self.check_change_rows(kind, unit_account, rows, context)
+        self.add_change_rows(kind, unit_account, good)
+        errors = change_errors(failures, template)
+        error_file = (file_payload(f"批量{status_rules.KIND_NAMES[kind]}报错文件.xlsx", XLSX,
+                                   tpool.execute(xlsx_error_file, errors)) if errors else None)
+        return ImportResultSchema().dump({"imported": len(good), "errors": errors, "error_file": error_file})
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def submit_changes(self, kind, unit_account, clerk_id, data=None):
+        """Commit the chosen roster rows (all by default) as a batch, start it, answer with the task id."""
+        draft_ids = load(ChangeSubmitSchema(), data or {})["draft_ids"]
+        employer_name, clerk_name = self._names(unit_account, clerk_id)
+        batch = status.create_batch(self.db, kind_of(kind), unit_account, employer_name, clerk_name,
+                                    new_task_id(), centre_today(self.config), draft_ids)
+        if batch is False:
+            raise not_found("所选清册记录")
+        if batch is None:
+            raise BusinessError("ROSTER_EMPTY", f"{status_rules.KIND_NAMES[kind]}清册为空，请先添加职工")
+        batches.commit_and_report(self.db, status.KINDS[kind], batch, self.tasks)
+        self.dispatch("changes_submitted", {"batch_id": batch.id})
+        return {"task_id": batch.task_id, "batch_id": batch.batch_no}
+
+    @event_handler("accounts", "changes_submitted")
+    def on_changes_submitted(self, payload):
+        self._run_change_batch(int(payload["batch_id"]))
+
+    def _run_change_batch(self, batch_id):
+        kind, opened_on, unit_account = status.batch_of(self.db, batch_id)
+        if kind is None:
+            return
+        context = self._change_context(kind, unit_account, opened_on)  # as of its own business date
+        self.db.rollback()
+
+        def context_of(rows):
+            if kind == status_rules.TRANSFER:
+                context.on_open_verification = self.on_open_verifications(
+                    [(row.from_unit, row.account_no) for row in rows])
+            return context
+        batches.run_batch(self.db, status.KINDS[kind], batch_id, context_of, self.tasks, self.dispatch)
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_status_changes(self, unit_account, kinds, query=None):
+        kinds = [kind_of(kind) for kind in kinds]
+        query = load(ChangeQuerySchema(), query or {})
+        if query.get("id_number"):
+            query["id_number"] = query["id_number"].strip().upper()
+        rows = status.changes(self.db, unit_account, kinds, **query)
+        return [{**StatusChangeOutSchema().dump(change), "batch_id": batch_no} for change, batch_no in rows]
+
+    @rpc(expected_exceptions=BusinessError)
+    def status_change_voucher(self, unit_account, kinds, batch_no):
+        batch = status.batch_by_no(self.db, unit_account, [kind_of(kind) for kind in kinds], str(batch_no))
+        if batch is None:
+            raise not_found("业务批次")
+        if not batch.announced:
+            raise BusinessError("BATCH_RUNNING", "该批次尚在处理中，完成后方可下载凭证", status=409)
+        pdf = tpool.execute(status_voucher, self.config, batch, status.batch_changes(self.db, batch.id))
+        return file_payload(f"{status_rules.KIND_NAMES[batch.kind]}凭证_{batch.batch_no}.pdf", PDF, pdf)
+
+    # ---------- merge (F8) ----------
+
+    @rpc(expected_exceptions=BusinessError)
+    def sealed_elsewhere(self, unit_account, query):
+        """The person holding this account: his sealed accounts at other employers (to transfer in first)."""
+        account_no = load(AccountQuerySchema(), query or {})["account_no"]
+        member = store.member(self.db, unit_account, account_no)
+        if member is None:
+            raise not_found("个人账户")
+        return SealedAccountSchema(many=True).dump(status.sealed_elsewhere(self.db, unit_account, member.id_number))
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def merge_accounts(self, unit_account, clerk_id, data):
+        values = load(MergeInSchema(), data)
+        from_no, to_no = values["from_account"].strip(), values["to_account"].strip()
+        _, clerk_name = self._names(unit_account, clerk_id)
+        on_open = set(self.contributions.members_on_open_verifications(unit_account, [from_no])["account_nos"])
+        members = status.members_by_account(self.db, [from_no, to_no], lock=True)
+        problem = status_rules.check_merge(members.get(from_no), members.get(to_no), unit_account, on_open)
+        if problem:
+            raise status_rules.problem_error(problem)
+        record = status.merge(self.db, unit_account, members[from_no], members[to_no], clerk_name,
+                              centre_today(self.config))
+        return MergeOutSchema().dump(record)
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_merges(self, unit_account, query=None):
+        query = load(MergeQuerySchema(), query or {})
+        return MergeOutSchema(many=True).dump(status.merges(self.db, unit_account, **query))
+
+    @rpc(expected_exceptions=BusinessError)
+    def merge_voucher(self, unit_account, merge_no):
+        record = status.merge_by_no(self.db, unit_account, str(merge_no))
+        if record is None:
+            raise not_found("合并记录")
+        employer_name, _ = self._names(unit_account)
+        pdf = tpool.execute(merge_voucher, self.config, record, employer_name)
+        return file_payload(f"个人账户合并凭证_{record.merge_no}.pdf", PDF, pdf)
 
 
 def _failure(thread):

@@ -34,10 +34,13 @@ def roster_ids(session, unit_account, id_numbers=None):
     return _ids(session, query, OpeningDraft.id_number, id_numbers)
 
 
-def normal_member_ids(session, unit_account, id_numbers=None):
-    """ID numbers holding a normal account at this employer (of `id_numbers`, or all)."""
-    query = select(Member.id_number).where(Member.unit_account == unit_account, Member.status == NORMAL)
-    return _ids(session, query, Member.id_number, id_numbers)
+def normal_accounts(session, id_numbers):
+    """{ID number: employer} of these people's normal accounts, anywhere in the centre."""
+    ids, found = sorted(set(id_numbers)), {}
+    for i in range(0, len(ids), ID_CHUNK):
+        found.update(session.execute(select(Member.id_number, Member.unit_account)
+                                     .where(Member.id_number.in_(ids[i:i + ID_CHUNK]), Member.status == NORMAL)).all())
+    return found
 
 
 def add_drafts(session, unit_account, rows):
@@ -100,13 +103,16 @@ def create_batch(session, unit_account, employer_name, clerk_name, task_id, toda
     return batch
 
 
+OPENINGS = OpeningBatch.kind == "open"
+
+
 def batch_by_no(session, unit_account, batch_no):
-    return session.scalars(select(OpeningBatch).where(OpeningBatch.unit_account == unit_account,
+    return session.scalars(select(OpeningBatch).where(OpeningBatch.unit_account == unit_account, OPENINGS,
                                                       OpeningBatch.batch_no == batch_no)).one_or_none()
 
 
 def batches(session, unit_account, start=None, end=None):
-    query = select(OpeningBatch).where(OpeningBatch.unit_account == unit_account)
+    query = select(OpeningBatch).where(OpeningBatch.unit_account == unit_account, OPENINGS)
     if start:
         query = query.where(OpeningBatch.opened_on >= start)
     if end:
@@ -135,19 +141,20 @@ def add_counts(session, batch, opened, failed):
     set_committed_value(batch, "failed", failed_total)
 
 
-def batch_opened_on(session, batch_id):
-    return session.scalar(select(OpeningBatch.opened_on).where(OpeningBatch.id == batch_id))
+def batch_opened_on(session, batch_id, kind):
+    return session.scalar(select(OpeningBatch.opened_on).where(OpeningBatch.id == batch_id,
+                                                               OpeningBatch.kind == kind))
 
 
 def claim_stale_batches(session, stale_before):
-    """Ids of batches to resume (not yet announced, untouched lately), claimed by touching them:
+    """(id, kind) of batches to resume (not yet announced, untouched lately), claimed by touching them:
     a concurrent sweep re-checks `updated_at` after this one commits and claims none of them."""
     untouched = OpeningBatch.updated_at < stale_before
     stale = select(OpeningBatch.id).where(OpeningBatch.announced.is_(False), untouched)
-    claimed = session.scalars(update(OpeningBatch).where(OpeningBatch.id.in_(stale), untouched)
-                              .values(updated_at=now()).returning(OpeningBatch.id)
+    claimed = session.execute(update(OpeningBatch).where(OpeningBatch.id.in_(stale), untouched)
+                              .values(updated_at=now()).returning(OpeningBatch.id, OpeningBatch.kind)
                               .execution_options(synchronize_session=False)).all()
-    return sorted(claimed)
+    return sorted(tuple(row) for row in claimed)
 
 
 def pending_rows(session, batch_id, limit):

@@ -1,4 +1,6 @@
-"""The accounts service's PDF vouchers (开户清册凭证, 个人信息修改凭证)."""
+"""The accounts service's PDF vouchers (开户清册凭证, 个人信息修改凭证, 封存/启封/转入/合并凭证)."""
+from services.accounts.rules import STATUSES
+from services.accounts.status_rules import KIND_NAMES
 from shared.identity import mask_id, mask_mobile
 from shared.money import money_str
 from shared.pdf import centre_voucher
@@ -27,4 +29,33 @@ def change_voucher(config, change, employer_name):
         unit_account=change.unit_account,
         columns=["个人账号", "姓名", "修改项目", "修改前", "修改后"], rows=rows,
         totals=[("修改项数", str(len(change.items))), ("经办人", change.clerk_name)])
+    return pdf
+
+
+def status_voucher(config, batch, changes):
+    """封存/启封/转入凭证: one per submitted batch, every account it changed."""
+    kind_name = KIND_NAMES[batch.kind]
+    rows = [[str(i), c.account_no, c.name, mask_id(c.id_number), c.reason,
+             f"{STATUSES.get(c.old_status, c.old_status)}→{STATUSES.get(c.new_status, c.new_status)}",
+             money_str(c.new_base) if c.new_base is not None else (c.from_unit or "")]
+            for i, c in enumerate(changes, start=1)]
+    last = "原单位账号" if batch.kind == "transfer" else "缴存基数"
+    _, pdf = centre_voucher(
+        config, f"status_{batch.kind}", business_type=f"个人账户{kind_name}", number=batch.batch_no,
+        business_date=batch.opened_on.isoformat(), employer_name=batch.employer_name,
+        unit_account=batch.unit_account,
+        columns=["序号", "个人账号", "姓名", "证件号码", "原因", "账户状态", last], rows=rows,
+        totals=[(f"{kind_name}人数", str(len(changes))), ("失败人数", str(batch.failed)), ("经办人", batch.submitted_by)])
+    return pdf
+
+
+def merge_voucher(config, record, employer_name):
+    _, pdf = centre_voucher(
+        config, "merge", business_type="个人账户合并", number=record.merge_no,
+        business_date=record.merged_on.isoformat(), employer_name=employer_name,
+        unit_account=record.unit_account,
+        columns=["转出账户", "转入账户", "姓名", "证件号码", "转移金额"],
+        rows=[[record.from_account, record.to_account, record.name, mask_id(record.id_number),
+               money_str(record.amount)]],
+        totals=[("转出账户状态", "合并销户"), ("经办人", record.clerk_name)])
     return pdf

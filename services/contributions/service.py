@@ -155,6 +155,14 @@ class ContributionsService:
                         "status": m.status, "status_name": rules.STATUS_NAMES[m.status]}
                        for m in reversed(months)]})
 
+    @rpc(expected_exceptions=BusinessError)
+    def annual_verification_pending(self, unit_account, month):
+        """For the accounts side (F9.1, sealing in July): does this July's HPF year still need the
+        employer's annual base verification? Until F11 is built none is ever done."""
+        month = rules.checked_month(month)
+        account = self._account(str(unit_account))
+        return {"pending": rules.annual_verification_owed(month, account.first_month)}
+
     # ---------- F12.1 monthly remittance verification ----------
 
     def _clerk_name(self, unit_account, clerk_id):

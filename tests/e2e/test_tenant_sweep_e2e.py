@@ -44,13 +44,17 @@ def tenants(system):
     [member] = a.get("/api/v1/members", params={"id_number": person["id_number"]}).json()
     member_change = a.request("PATCH", f"/api/v1/members/{member['account_no']}", json={"address": "甲的地址"}).json()
     employer_change = a.request("PATCH", "/api/v1/employer", json={"postal_code": "710075"}).json()
+    merge, sealed, seal_draft = _merged_and_sealed(a, person)
     draft = a.post("/api/v1/openings/drafts", json={**person, "id_number": resident_id(), "name": "甲单位待开户"}).json()
     verification = a.post("/api/v1/remittances", json={"month": month_of(centre_today(system.config))})
     assert verification.status_code == 201, verification.text
     assert a.post("/api/v1/consultations", json={"type": "政策咨询", "content": "甲单位的咨询内容"}).status_code == 201
     samples = {
-        "draft_id": str(draft["id"]),
-        "batch_id": submitted["batch_id"],
+        "draft_id": {"/api/v1/openings/": str(draft["id"]), "/api/v1/seals/": str(seal_draft["id"]),
+                     "/api/v1/unseals/": str(seal_draft["id"]), "/api/v1/transfers/": str(seal_draft["id"])},
+        "batch_id": {"/api/v1/openings/": submitted["batch_id"], "/api/v1/seals/": sealed["batch_id"],
+                     "/api/v1/transfers/": sealed["batch_id"]},
+        "merge_no": merge["merge_no"],
         "account_no": member["account_no"],
         "change_id": {"/api/v1/members/changes/": member_change["change_id"],
                       "/api/v1/employer/changes/": str(employer_change["id"])},
@@ -58,8 +62,32 @@ def tenants(system):
         "verification_no": verification.json()["verification_no"],
     }
     markers = [unit_a, "隔离甲有限公司", member["account_no"], person["name"], "甲单位待开户", submitted["batch_id"],
-               submitted["task_id"], verification.json()["verification_no"], member_change["change_id"], "甲单位的咨询内容"]
+               submitted["task_id"], verification.json()["verification_no"], member_change["change_id"], "甲单位的咨询内容",
+               merge["merge_no"], sealed["batch_id"]]
     return a, b, samples, markers, {**member, "id_number": person["id_number"]}
+
+
+def _merged_and_sealed(a, person):
+    """A seals one of its members, opens a new account for that person and merges the sealed one
+    into it; a second member waits in the seal roster."""
+    other = {**person, "name": "甲单位职工二", "id_number": resident_id()}
+    assert a.post("/api/v1/openings/drafts", json=other).status_code == 201
+    opened = a.post("/api/v1/openings/submit").json()
+    wait(lambda: a.get(f"/api/v1/tasks/{opened['task_id']}").json().get("status") == "succeeded")
+    assert a.post("/api/v1/seals/drafts", json={"id_number": other["id_number"], "reason": "离职"}).status_code == 201
+    sealed = a.post("/api/v1/seals/submit", json={}).json()
+    wait(lambda: a.get(f"/api/v1/tasks/{sealed['task_id']}").json().get("status") == "succeeded")
+    [old] = a.get("/api/v1/members", params={"id_number": other["id_number"]}).json()
+    assert a.post("/api/v1/openings/drafts", json=other).status_code == 201
+    reopened = a.post("/api/v1/openings/submit").json()
+    wait(lambda: a.get(f"/api/v1/tasks/{reopened['task_id']}").json().get("status") == "succeeded")
+    new = next(m for m in a.get("/api/v1/members", params={"id_number": other["id_number"]}).json()
+               if m["account_no"] != old["account_no"])
+    merge = a.post("/api/v1/merges", json={"from_account": old["account_no"], "to_account": new["account_no"]})
+    assert merge.status_code == 200, merge.text
+    seal_draft = a.post("/api/v1/seals/drafts", json={"account_no": new["account_no"], "reason": "调出"})
+    assert seal_draft.status_code == 201, seal_draft.text
+    return merge.json(), sealed, seal_draft.json()
 
 
 def _sample(samples, name, path):
@@ -106,3 +134,4 @@ def test_another_employers_attempts_changed_nothing(tenants):
     assert a.get(f"/api/v1/members/{member['account_no']}").json()["address"] == "甲的地址"
     assert a.get(f"/api/v1/remittances/{samples['verification_no']}").json()["status"] == "saved"
     assert [d["name"] for d in a.get("/api/v1/openings/drafts").json()["items"]] == ["甲单位待开户"]
+    assert a.get("/api/v1/seals/drafts").json()["total"] == 1

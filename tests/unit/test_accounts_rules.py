@@ -85,9 +85,10 @@ def test_f3_1_mobile_name_and_optional_columns():
 
 
 def test_f3_1_no_second_normal_account_and_no_duplicate_in_the_roster():
-    assert rules.check_unique("X", {"X"}, set())[1] == "该证件号码在待开户清册中已存在"
-    assert "已有正常状态" in rules.check_unique("X", set(), {"X"})[1]
-    assert rules.check_unique("X", {"Y"}, {"Z"}) is None
+    assert rules.check_unique("X", {"X"}, {})[1] == "该证件号码在待开户清册中已存在"
+    assert rules.check_unique("X", set(), {"X": "U1"}, "U1")[1] == rules.DUPLICATE_ACCOUNT
+    assert "内部转移转入" in rules.check_unique("X", set(), {"X": "U2"}, "U1")[1]  # anywhere in the centre
+    assert rules.check_unique("X", {"Y"}, {"Z": "U1"}, "U1") is None
 
 
 def test_f5_1_only_real_changes_of_editable_fields_are_recorded():
@@ -155,10 +156,10 @@ def test_f3_2_uploaded_rows_are_checked_a_chunk_at_a_time():
                  (4, row(id_number=second), [{"row": 4, "column": "手机号码", "message": "应为文本"}]),
                  (5, row(id_number=third), [])])
     roster = set()
-    good, errors, more = rules.check_rows(rows, LIMITS, roster, set(), 3)
+    good, errors, more = rules.check_rows(rows, LIMITS, roster, {}, 3)
     assert [g["row_no"] for g in good] == [2] and more and roster == {first}
     assert [(e["row"], e["column"]) for e in errors] == [(3, "证件号码"), (4, "手机号码")]
-    good, errors, more = rules.check_rows(rows, LIMITS, roster, set(), 3)
+    good, errors, more = rules.check_rows(rows, LIMITS, roster, {}, 3)
     assert [g["row_no"] for g in good] == [5] and errors == [] and not more
 
 
