@@ -1,4 +1,5 @@
 """Marshmallow helpers: Chinese messages, money as strings, identity fields."""
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 from shared.errors import MAX_RECORD_ID, validation_error
 from shared.identity import IdentityError, parse_credit_code, parse_mobile, parse_resident_id
 from shared.money import MoneyError, money_str, to_money
+from shared.text import normalize_text
 
 _MESSAGES = {
     "Missing data for required field.": "必填项不能为空",
@@ -194,3 +196,25 @@ class Mobile(_Parsed):
     parser = staticmethod(parse_mobile)
 
 
+
+
+class Digits(fields.String):
+    """A number a clerk types as digits (postal code, bank account, phone): full-width digits are
+    the ones he means and become ASCII, anything else that is not `allowed` is refused. The
+    document's pattern admits what is accepted: full-width forms and surrounding blanks too."""
+
+    def __init__(self, low, high, error, extra="", blank_ok=False, **kwargs):
+        full = "".join(chr(ord(c) + 0xFEE0) for c in extra)
+        body = rf"[0-9０-９{re.escape(extra + full)}]{{{low},{high}}}"
+        kwargs.setdefault("metadata", {})["pattern"] = rf"^\s*({body})?\s*$" if blank_ok else rf"^\s*{body}\s*$"
+        super().__init__(**kwargs)
+        self.rule = re.compile(rf"[0-9{re.escape(extra)}]{{{low},{high}}}")
+        self.error, self.blank_ok = error, blank_ok
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = normalize_text(super()._deserialize(value, attr, data, **kwargs))
+        if text == "" and self.blank_ok:
+            return text
+        if not (text.isascii() and self.rule.fullmatch(text)):
+            raise ValidationError(self.error)
+        return text

@@ -4,22 +4,27 @@ from marshmallow import fields, validate
 from services.accounts.rules import CONTRIBUTION_TYPES, ID_TYPES, LEDGER_TYPES, STATUSES, TEXT_LIMITS
 from services.accounts.status_rules import KIND_NAMES
 from shared.schemas import (
-    MAX_PAGE, DateRangeSchema, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema,
+    MAX_PAGE, DateRangeSchema, Digits, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema,
     StrictSchema)
 
 PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE)),
         "page_size": fields.Integer(load_default=50, validate=validate.Range(1, 500))}
 
 
+FULL_WIDTH = "；全角数字与字母按半角处理"
+
+
 class DraftInSchema(StrictSchema):
-    """One row of the pending roster as the clerk types it; the rules check the values."""
-    name = fields.String(required=True)
-    id_number = fields.String(required=True)
-    base = fields.String(required=True)
-    mobile = fields.String(required=True)
-    household = fields.String(load_default="")
-    address = fields.String(load_default="")
-    phone = fields.String(load_default="")
+    """One row of the pending roster as the clerk types it; the rules check the values (each
+    problem with its field's Chinese message), the document says what they accept."""
+    name = fields.String(required=True, metadata={"maxLength": TEXT_LIMITS["name"], "description": "姓名"})
+    id_number = fields.String(required=True, metadata={"description": "18位居民身份证号码，末位x按X处理" + FULL_WIDTH})
+    base = fields.String(required=True, metadata={"description": "缴存基数（元），最多2位小数，须在本年度上下限之间"
+                                                                 + FULL_WIDTH})
+    mobile = fields.String(required=True, metadata={"description": "11位手机号码" + FULL_WIDTH})
+    household = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["household"], "description": "户籍"})
+    address = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["address"], "description": "家庭住址"})
+    phone = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["phone"], "description": "固定电话"})
 
 
 
@@ -109,7 +114,7 @@ class MemberChangeInSchema(StrictSchema):
     household = fields.String(validate=validate.Length(0, TEXT_LIMITS["household"]))
     address = fields.String(validate=validate.Length(0, TEXT_LIMITS["address"]))
     mobile = Mobile()
-    phone = fields.String(validate=validate.Regexp(r"^(|[0-9-]{7,20})$", error="固定电话格式不正确"))
+    phone = Digits(7, 20, "固定电话格式不正确", extra="-", blank_ok=True)
 
 
 class MemberChangeOutSchema(LenientSchema):

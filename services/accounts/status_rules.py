@@ -13,6 +13,7 @@ from services.accounts.rules import AGE_MESSAGE, NORMAL, STATUSES, OpeningLimits
 from shared.errors import COUNTER_ONLY, BusinessError
 from shared.identity import IdentityError, parse_resident_id
 from shared.money import MoneyError, money_str, to_money
+from shared.text import normalize_text
 
 SEALED, MERGED = "02", "03"
 SEAL, UNSEAL, TRANSFER = "seal", "unseal", "transfer"
@@ -62,7 +63,7 @@ def clean_reason(value, reasons):
 
 
 def clean_account_no(value):
-    text = str(value or "").strip()
+    text = normalize_text(value or "")  # full-width digits as the clerk means them
     if not text:
         return None, Problem("VALIDATION_ERROR", "account_no", "必填项不能为空")
     if not (text.isascii() and text.isdigit() and len(text) <= 20):

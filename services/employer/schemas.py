@@ -6,12 +6,23 @@ from services.employer.rules import (
     display_items)
 from shared.identity import mask_id, mask_mobile
 from shared.schemas import (
-    MAX_OFFSET, ChangeItemSchema, CreditCode, LenientSchema, Mobile, Rate, RecordId, ResidentIdNumber,
+    MAX_OFFSET, ChangeItemSchema, CreditCode, Digits, LenientSchema, Mobile, Rate, RecordId, ResidentIdNumber,
     StatusCountSchema, StrictSchema)
 
-POSTAL = validate.Regexp(r"^[0-9]{6}$", error="邮政编码须为6位数字")
-BANK_ACCOUNT = validate.Regexp(r"^[0-9]{8,30}$", error="银行账号须为8至30位数字")
-PHONE = validate.Regexp(r"^[0-9-]{7,20}$", error="联系电话格式不正确")
+
+
+def postal_code_field(**kwargs):
+    return Digits(6, 6, "邮政编码须为6位数字", **kwargs)
+
+
+def bank_account_field(**kwargs):
+    return Digits(8, 30, "银行账号须为8至30位数字", **kwargs)
+
+
+def phone_field(**kwargs):
+    return Digits(7, 20, "联系电话格式不正确", extra="-", **kwargs)
+
+
 MONTH = validate.Regexp(r"^(19|20)[0-9]{2}(0[1-9]|1[0-2])$", error="月份格式应为YYYYMM")
 
 
@@ -25,12 +36,12 @@ class RegisterEmployerSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(2, 100))
     credit_code = CreditCode(required=True)
     address = fields.String(required=True, validate=validate.Length(2, 200))
-    postal_code = fields.String(required=True, validate=POSTAL)
+    postal_code = postal_code_field(required=True)
     bank_name = fields.String(required=True, validate=validate.Length(2, 100))
-    bank_account = fields.String(required=True, validate=BANK_ACCOUNT)
+    bank_account = bank_account_field(required=True)
     legal_person_name = fields.String(required=True, validate=validate.Length(1, 50))
     legal_person_id_number = ResidentIdNumber(load_default=None, allow_none=True)
-    legal_person_phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    legal_person_phone = phone_field(load_default=None, allow_none=True)
     # fractions such as "0.12"; the bounds come from the year's policy
     employer_rate = Rate(required=True)
     employee_rate = Rate(required=True)
@@ -88,12 +99,12 @@ class TrimmedSchema(StrictSchema):
 class ChangeEmployerSchema(TrimmedSchema):
     """F6.1 online: the fields a clerk may change, each optional, each validated."""
     address = fields.String(validate=validate.Length(2, 200))
-    postal_code = fields.String(validate=POSTAL)
+    postal_code = postal_code_field()
     bank_name = fields.String(validate=validate.Length(2, 100))
-    bank_account = fields.String(validate=BANK_ACCOUNT)
+    bank_account = bank_account_field()
     legal_person_name = fields.String(validate=validate.Length(1, 50))
     legal_person_id_number = ResidentIdNumber(allow_none=True)
-    legal_person_phone = fields.String(allow_none=True, validate=PHONE)
+    legal_person_phone = phone_field(allow_none=True)
 
 
 class CounterChangeSchema(ChangeEmployerSchema):

@@ -1,9 +1,11 @@
 """Inputs that once reached a 500 or were stored as something else than the clerk meant."""
 
+import re
+
 import jwt
 import pytest
 
-from services.employer.schemas import MarkReadSchema
+from services.employer.schemas import ChangeEmployerSchema, MarkReadSchema
 from services.gateway.service import MAX_JSON_DEPTH, _storable
 from shared.errors import BusinessError, record_id
 from shared.identity import IdentityError, parse_mobile, parse_resident_id
@@ -123,3 +125,23 @@ def test_a_business_refusal_is_logged_as_one_info_line_without_traceback():
                                    ("w", "e"), None)
     ExpectedErrorFilter().filter(unexpected)
     assert unexpected.levelname == "ERROR"
+
+
+@pytest.mark.parametrize("typed, stored", [("７１００７５", "710075"), (" 710075 ", "710075")])
+def test_postal_codes_typed_in_full_width_digits_are_normalised(typed, stored):
+    assert load(ChangeEmployerSchema(), {"postal_code": typed}) == {"postal_code": stored}
+
+
+@pytest.mark.parametrize("field, typed", [("postal_code", "٧١٠٠٧٥"), ("postal_code", "7100755"),
+                                          ("bank_account", "6222_0000_0000"), ("legal_person_phone", "029 888888")])
+def test_digits_that_are_not_meant_are_refused(field, typed):
+    with pytest.raises(BusinessError) as error:
+        load(ChangeEmployerSchema(), {field: typed})
+    assert error.value.details[0]["field"] == field
+
+
+def test_bank_accounts_and_phones_in_full_width_are_normalised_and_the_document_admits_them():
+    loaded = load(ChangeEmployerSchema(), {"bank_account": "６２２２０００００００００", "legal_person_phone": "０２９－８８８８８８８"})
+    assert loaded == {"bank_account": "6222000000000", "legal_person_phone": "029-8888888"}
+    pattern = ChangeEmployerSchema().fields["postal_code"].metadata["pattern"]
+    assert re.fullmatch(pattern, "７１００７５") and re.fullmatch(pattern, " 710075 ") and not re.fullmatch(pattern, "71007")

@@ -37,7 +37,8 @@ def test_f9_1_only_a_normal_account_of_this_employer_is_sealed_and_reasons_come_
     assert rules.check_seal({"name": "李四"}, account(), context()).code == "NAME_MISMATCH"
     assert rules.clean_reason(" 离职 ", ("离职",)) == ("离职", None)
     assert rules.clean_reason("辞退", ("离职",))[1].code == "VALIDATION_ERROR"
-    assert rules.clean_account_no("６１０１")[1] is not None  # full-width digits are not an account no.
+    assert rules.clean_account_no("６１０１") == ("6101", None)  # full-width digits as the clerk means them
+    assert rules.clean_account_no("٦١٠١")[1].code == "VALIDATION_ERROR"
 
 
 def test_f9_3_unseal_age_month_normal_elsewhere_and_base():
