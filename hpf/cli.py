@@ -185,6 +185,24 @@ def cmd_refund_suspense(args):
         print(f"暂存款 {result['amount']} 元已退回单位")
 
 
+def cmd_settle_interest(args):
+    """B2: start the year's settlement (once) and wait for it to finish."""
+    def settle(rpc):
+        run = rpc.accounts.settle_interest(args.year, "中心")
+        deadline = time.monotonic() + args.timeout
+        while run["status"] != "succeeded" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            run = rpc.accounts.interest_run(args.year)
+        return run
+    run = _centre_call(args, settle)
+    if args.json:
+        _print_json(run)
+    elif run["status"] == "succeeded":
+        print(f"{run['year']}年度结息完成：{run['accounts']}户已计息，入账{run['credited']}笔，利息合计{run['amount']}元")
+    else:
+        print(f"{run['year']}年度结息进行中（任务 {run['task_id']}，已处理{run['accounts']}户），可稍后再次查询")
+
+
 def cmd_dev(args):
     """Dev mode only: a captcha's answer or a mobile's last SMS code, from the dev service."""
     from hpf.bus import cluster_rpc
@@ -455,6 +473,12 @@ def build_parser():
     apply.add_argument("--item", action="append", required=True, type=int, help="暂存款明细编号，可重复")
     apply.add_argument("--json", action="store_true")
     apply.set_defaults(func=cmd_apply_suspense)
+
+    settle = centre.add_parser("settle-interest", help="公积金年度结息（每年一次；再次执行不重复计息）")
+    settle.add_argument("--year", required=True, help="公积金年度，如 2025（2025年7月1日至2026年6月30日）")
+    settle.add_argument("--timeout", type=float, default=600, help="等待结息完成的秒数")
+    settle.add_argument("--json", action="store_true")
+    settle.set_defaults(func=cmd_settle_interest)
 
     refund = centre.add_parser("refund-suspense", help="暂存款退回单位")
     refund.add_argument("--unit-account", required=True)

@@ -222,3 +222,26 @@ class AccountMerge(Base):
     clerk_name: Mapped[str] = mapped_column(String(50))
     merged_on: Mapped[date]
     merged_at: Mapped[datetime]
+
+
+class InterestRun(Base):
+    """The settlement of one HPF year's interest (B2): a task that goes through every account in
+    account order, a chunk a transaction; `last_account_no` is committed with each chunk's rows, so
+    a crash resumes after it and pays no one twice."""
+    __tablename__ = "interest_runs"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    task_id: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10))  # queued | running | succeeded
+    rate: Mapped[Decimal] = mapped_column(Numeric(7, 6))
+    day_basis: Mapped[str] = mapped_column(String(8))
+    rounding_mode: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int]
+    done: Mapped[int] = mapped_column(default=0)            # accounts gone through
+    credited: Mapped[int] = mapped_column(default=0)        # interest rows written
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0.00"))
+    last_account_no: Mapped[str] = mapped_column(String(20), default="")
+    seq: Mapped[int] = mapped_column(default=0)
+    submitted_by: Mapped[str] = mapped_column(String(50))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]

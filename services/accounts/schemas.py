@@ -291,10 +291,30 @@ class SealedAccountSchema(LenientSchema):
     opened_on = fields.Date()
 
 
+class InterestRunSchema(LenientSchema):
+    """An HPF year's interest settlement as it stands."""
+    year = fields.Integer()
+    task_id = fields.String()
+    status = fields.String()
+    rate = fields.Decimal(as_string=True)
+    day_basis = fields.String()
+    accounts = fields.Integer(attribute="done")
+    credited = fields.Integer()
+    amount = Money()
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class InterestSettlementSchema(LenientSchema):
+    """`interest_settlement`: the accounts service tells itself to settle a year."""
+    year = fields.Integer()
+
+
 class ChangesSubmittedSchema(LenientSchema):
     """`changes_submitted`: the accounts service tells itself to apply a committed batch."""
     batch_id = fields.Integer()
 
 
-PUBLISHED = {"openings_submitted": OpeningsSubmittedSchema, "changes_submitted": ChangesSubmittedSchema, "members_opened": MembersOpenedSchema,
+PUBLISHED = {"openings_submitted": OpeningsSubmittedSchema, "changes_submitted": ChangesSubmittedSchema,
+             "interest_settlement": InterestSettlementSchema, "members_opened": MembersOpenedSchema,
              "verification_rows_posted": VerificationRowsPostedSchema}

@@ -10,15 +10,17 @@ from eventlet import tpool
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.accounts import batches, opening, posting, rules, status, status_rules, store
+from services.accounts import batches, interest, opening, posting, rules, status, status_rules, store
+from services.accounts.models import InterestRun
 from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
     ImportResultSchema, LedgerRowSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
     MemberOutSchema, MemberQuerySchema, PageSchema, VerificationPostingSchema,
-    AccountQuerySchema, ChangeDraftOutSchema, ChangeDraftPageSchema, ChangeQuerySchema, ChangeSubmitSchema, MergeInSchema,
+    AccountQuerySchema, InterestRunSchema, ChangeDraftOutSchema, ChangeDraftPageSchema, ChangeQuerySchema, ChangeSubmitSchema, MergeInSchema,
     MergeOutSchema, MergeQuerySchema, SealDraftInSchema, SealedAccountSchema, StatusChangeOutSchema,
     TransferDraftInSchema, UnsealDraftInSchema)
 from services.accounts.status_flow import StatusChanges, change_errors, kind_of
@@ -31,12 +33,13 @@ from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
 from shared.months import hpf_year_of
 from shared.schemas import DateRangeSchema, load
-from shared.tasks import TaskReporter, new_task_id
+from shared.tasks import SUCCEEDED, TaskReporter, new_task_id
 from shared.timers import timer
 from shared.xlsx import error_file as xlsx_error_file
 from shared.xlsx import file_error, read_rows, write_template
 
 SWEEP_SECONDS = 30
+INTEREST_CHECK_SECONDS = 3600
 log = logging.getLogger(__name__)
 
 
@@ -281,6 +284,8 @@ class AccountsService(StatusChanges):
         the message acknowledged, not requeued: contributions sends the event again for a
         verification still 入账中, so a fault that stays does not spin (a crash is redelivered)."""
         data = load(VerificationPostingSchema(), payload)
+        data["value_date"] = interest.posting_value_date(data["value_date"], interest.settled_years(self.db))
+        self.db.rollback()
         settings, engine = self.config["ACCOUNTS"], self.db.get_bind()
 
         def fetch(verification_no, after, limit):
@@ -448,6 +453,73 @@ class AccountsService(StatusChanges):
         pdf = tpool.execute(status_voucher, self.config, batch, status.batch_changes(self.db, batch.id))
         return file_payload(f"{status_rules.KIND_NAMES[batch.kind]}凭证_{batch.batch_no}.pdf", PDF, pdf)
 
+    # ---------- interest settlement (B2) ----------
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def settle_interest(self, year, submitted_by="中心"):
+        """Start settling HPF year `year` (once; a second call answers the run as it stands)."""
+        year = interest_year(year)
+        _, end = interest.year_bounds(year)
+        if centre_today(self.config) <= end:
+            raise BusinessError("YEAR_NOT_ENDED", f"{year}年度（至{end.year}年6月30日）尚未结束，不能结息", status=409)
+        policy = self.contributions.get_policy(year=year)
+        run = interest.start_run(self.db, year, policy, new_task_id(), str(submitted_by)[:50])
+        started = run.seq == 0
+        if started:
+            run.seq = 1
+        summary = InterestRunSchema().dump(run)
+        self.db.commit()
+        if started:
+            self.tasks.publish(interest.task_of(run))
+            self.dispatch("interest_settlement", {"year": year})
+        return summary
+
+    @rpc(expected_exceptions=BusinessError)
+    def interest_run(self, year):
+        run = self.db.get(InterestRun, interest_year(year))
+        if run is None:
+            raise not_found("该年度结息")
+        return InterestRunSchema().dump(run)
+
+    @event_handler("accounts", "interest_settlement")
+    def on_interest_settlement(self, payload):
+        self._settle(int(payload["year"]))
+
+    def _settle(self, year):
+        chunk = int(self.config["ACCOUNTS"]["interest_chunk"])
+        while True:
+            run = interest.settle_chunk(self.db, year, chunk)
+            if run is None:  # none, or finished by another runner
+                self.db.rollback()
+                return
+            run.seq += 1
+            snapshot = interest.task_of(run)
+            self.db.commit()
+            self.tasks.publish(snapshot)
+            if run.status == SUCCEEDED:
+                log.info("interest of %s settled: %d rows, %s", year, run.credited, run.amount)
+                return
+            eventlet.sleep(0)
+
+    @timer(interval=INTEREST_CHECK_SECONDS, eager=True)
+    def settle_ended_year(self):
+        """After 30 June (the centre's calendar) the year just ended is settled without being asked;
+        a run a crash left unfinished is carried on."""
+        unfinished = self.db.scalars(select(InterestRun.year).where(InterestRun.status != SUCCEEDED)).all()
+        self.db.rollback()
+        for year in unfinished:
+            self._settle(year)
+        if not self.config["ACCOUNTS"]["settle_interest_automatically"]:
+            return
+        ended = hpf_year_of(centre_today(self.config)) - 1
+        if self.db.get(InterestRun, ended) is None:
+            self.db.rollback()
+            try:
+                self.settle_interest(ended, "中心（自动结息）")
+            except BusinessError as exc:  # e.g. no policy for that year: the centre settles by hand
+                log.warning("interest of %s not settled automatically: %s", ended, exc)
+
     # ---------- merge (F8) ----------
 
     @rpc(expected_exceptions=BusinessError)
@@ -487,6 +559,13 @@ class AccountsService(StatusChanges):
         employer_name, _ = self._names(unit_account)
         pdf = tpool.execute(merge_voucher, self.config, record, employer_name)
         return file_payload(f"个人账户合并凭证_{record.merge_no}.pdf", PDF, pdf)
+
+
+def interest_year(value):
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise validation_error([{"field": "year", "message": "年度应为四位数字，如2025"}])
+    return int(text)
 
 
 def _failure(thread):
