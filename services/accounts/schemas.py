@@ -291,6 +291,32 @@ class SealedAccountSchema(LenientSchema):
     opened_on = fields.Date()
 
 
+class StatementQuerySchema(StrictSchema):
+    year = fields.Integer(required=True, strict=False, validate=validate.Range(1990, 2999),
+                          metadata={"description": "公积金年度，如2025（2025年7月1日至2026年6月30日）"})
+    name = fields.String(load_default=None, validate=validate.Length(0, 50))
+    id_number = fields.String(load_default=None, validate=validate.Length(0, 18))
+
+
+class StatementLineSchema(LenientSchema):
+    """A member account's year (F4.3): closing = carried + every movement."""
+    account_no = fields.String()
+    name = fields.String()
+    id_number = fields.String()
+    status = fields.String()
+    status_name = fields.String()
+    carried = Money()
+    remitted = Money()
+    supplementary = Money()
+    transfer_in = Money()
+    transfer_out = Money()
+    merge_in = Money()
+    merge_out = Money()
+    interest = Money()
+    other = Money()
+    closing = Money()
+
+
 class InterestRunSchema(LenientSchema):
     """An HPF year's interest settlement as it stands."""
     year = fields.Integer()

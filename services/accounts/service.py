@@ -14,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.accounts import batches, interest, opening, posting, rules, status, status_rules, store
+from services.accounts import (
+    batches, interest, opening, posting, rules, statements, status, status_rules, store)
 from services.accounts.models import InterestRun
 from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
     ImportResultSchema, LedgerRowSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
     MemberOutSchema, MemberQuerySchema, PageSchema, VerificationPostingSchema,
-    AccountQuerySchema, InterestRunSchema, ChangeDraftOutSchema, ChangeDraftPageSchema, ChangeQuerySchema, ChangeSubmitSchema, MergeInSchema,
+    AccountQuerySchema, InterestRunSchema, StatementLineSchema, StatementQuerySchema, ChangeDraftOutSchema, ChangeDraftPageSchema, ChangeQuerySchema, ChangeSubmitSchema, MergeInSchema,
     MergeOutSchema, MergeQuerySchema, SealDraftInSchema, SealedAccountSchema, StatusChangeOutSchema,
     TransferDraftInSchema, UnsealDraftInSchema)
 from services.accounts.status_flow import StatusChanges, change_errors, kind_of
@@ -36,7 +37,7 @@ from shared.schemas import DateRangeSchema, load
 from shared.tasks import SUCCEEDED, TaskReporter, new_task_id
 from shared.timers import timer
 from shared.xlsx import error_file as xlsx_error_file
-from shared.xlsx import file_error, read_rows, write_template
+from shared.xlsx import file_error, read_rows, write_rows, write_template
 
 SWEEP_SECONDS = 30
 INTEREST_CHECK_SECONDS = 3600
@@ -452,6 +453,30 @@ class AccountsService(StatusChanges):
             raise BusinessError("BATCH_RUNNING", "该批次尚在处理中，完成后方可下载凭证", status=409)
         pdf = tpool.execute(status_voucher, self.config, batch, status.batch_changes(self.db, batch.id))
         return file_payload(f"{status_rules.KIND_NAMES[batch.kind]}凭证_{batch.batch_no}.pdf", PDF, pdf)
+
+    # ---------- annual statement (F4.3) ----------
+
+    def _statement(self, unit_account, query):
+        query = load(StatementQuerySchema(), query or {})
+        year = query.pop("year")
+        _, end = interest.year_bounds(year)
+        if centre_today(self.config) <= end:
+            raise BusinessError("YEAR_NOT_ENDED", f"{year}年度（至{end.year}年6月30日）尚未结束，暂无年度对账", status=409)
+        if query.get("id_number"):
+            query["id_number"] = query["id_number"].strip().upper()
+        return year, statements.statement(self.db, unit_account, year, **query)
+
+    @rpc(expected_exceptions=BusinessError)
+    def member_statement(self, unit_account, query):
+        _, lines = self._statement(unit_account, query)
+        return StatementLineSchema(many=True).dump(lines)
+
+    @rpc(expected_exceptions=BusinessError)
+    def member_statement_file(self, unit_account, query):
+        year, lines = self._statement(unit_account, query)
+        data = tpool.execute(write_rows, f"{year}年度个人对账", list(statements.HEADERS.values()),
+                             statements.export_rows(lines))
+        return file_payload(f"{year}年度个人对账.xlsx", XLSX, data)
 
     # ---------- interest settlement (B2) ----------
 

@@ -11,11 +11,12 @@ import pytest
 from services.gateway import api as _routes  # noqa: F401  (registers the routes)
 from services.gateway.routing import ROUTES
 from shared.clock import centre_today
-from shared.months import month_of
+from shared.months import hpf_year_of, month_of
 from tests.e2e.helpers import employer_session
 from tests.factories import mobile, resident_id
 
 _PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+NOT_RECORD_IDS = {"year"}  # a path part that names no employer's record: such a route is a list
 # bodies for writes that validate their body before they look the record up
 SAMPLE_BODIES = {
     ("PATCH", "/api/v1/openings/drafts/<draft_id>"): {"base": "5100.00"},
@@ -55,6 +56,7 @@ def tenants(system):
         "batch_id": {"/api/v1/openings/": submitted["batch_id"], "/api/v1/seals/": sealed["batch_id"],
                      "/api/v1/transfers/": sealed["batch_id"]},
         "merge_no": merge["merge_no"],
+        "year": hpf_year_of(centre_today(system.config)) - 1,
         "account_no": member["account_no"],
         "change_id": {"/api/v1/members/changes/": member_change["change_id"],
                       "/api/v1/employer/changes/": str(employer_change["id"])},
@@ -103,7 +105,7 @@ def test_every_route_with_an_id_is_404_with_another_employers_id(tenants):
     swept = []
     for route in ROUTES:
         names = _PARAM.findall(route.path)
-        if not route.auth or not names:
+        if not route.auth or not set(names) - NOT_RECORD_IDS:
             continue
         path = route.path
         for name in names:
@@ -118,12 +120,14 @@ def test_every_route_with_an_id_is_404_with_another_employers_id(tenants):
 def test_no_list_or_search_shows_another_employers_records(tenants):
     a, b, samples, markers, member = tenants
     queries = {"/api/v1/members": [{"name": member["name"]}, {"account_no": member["account_no"]},
-                                   {"id_number": member["id_number"]}]}
+                                   {"id_number": member["id_number"]}],
+               "/api/v1/statements": [{"year": samples["year"]}, {"year": samples["year"], "name": member["name"]}]}
     for route in ROUTES:
-        if not route.auth or route.method != "GET" or _PARAM.search(route.path):
+        if not route.auth or route.method != "GET" or set(_PARAM.findall(route.path)) - NOT_RECORD_IDS:
             continue
+        path = _PARAM.sub(lambda m: str(samples[m.group(1)]), route.path)
         for params in queries.get(route.path, [{}]):
-            response = b.get(route.path, params=params)
+            response = b.get(path, params=params)
             assert response.status_code in (200, 400), (route.path, response.status_code)
             leaked = [m for m in markers if m in response.text]
             assert leaked == [], (route.path, params, leaked)

@@ -1,9 +1,12 @@
 """Interest settlement (B2) against the real RabbitMQ and PostgreSQL: the 积数 formula checked
 against a day-by-day sum, merged-out accounts, a second run, a run a crash left half done."""
+import base64
+import io
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -132,3 +135,29 @@ def test_b2_the_year_is_asked_for_plainly(rpc):
         with pytest.raises(BusinessError) as exc:
             rpc.accounts.settle_interest(year)
         assert exc.value.code == "VALIDATION_ERROR"
+
+
+def test_f4_3_the_annual_statement_closes_with_carried_plus_every_movement(rpc, engine):
+    lines = rpc.accounts.member_statement(UNIT_2025, {"year": "2025"})  # after the settlement above
+    assert len(lines) == 4
+    keys = ("remitted", "supplementary", "transfer_in", "transfer_out", "merge_in", "merge_out", "interest", "other")
+    for line in lines:
+        assert Decimal(line["closing"]) == Decimal(line["carried"]) + sum(Decimal(line[k]) for k in keys)
+        balance = sql(engine, "select balance from members where account_no = :a", a=line["account_no"]).scalar()
+        assert Decimal(line["closing"]) == balance  # nothing after 30 June 2026 here
+    merged = next(line for line in lines if line["status_name"] == "合并销户")
+    assert (merged["carried"], merged["merge_out"], merged["closing"]) == ("3650.00", "-3650.00", "0.00")
+    x = lines[0]
+    assert (x["carried"], x["remitted"]) == ("1000.00", "1333.33")
+    assert Decimal(x["interest"]) == interest_rows(engine, x["account_no"], 2025)[0].amount
+    one = rpc.accounts.member_statement(UNIT_2025, {"year": 2025, "id_number": x["id_number"].lower()})
+    assert [line["account_no"] for line in one] == [x["account_no"]]
+    assert rpc.accounts.member_statement("610100009999", {"year": 2025}) == []
+    with pytest.raises(BusinessError) as exc:
+        rpc.accounts.member_statement(UNIT_2025, {"year": 2026})
+    assert exc.value.code == "YEAR_NOT_ENDED"
+    sheet = load_workbook(io.BytesIO(base64.b64decode(
+        rpc.accounts.member_statement_file(UNIT_2025, {"year": 2025})["content_base64"]))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("个人账号", "姓名", "证件号码", "账户状态", "上年结转余额") and len(rows) == 5
+    assert rows[1][0] == x["account_no"] and rows[1][-1] == x["closing"]

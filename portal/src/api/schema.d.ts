@@ -2602,6 +2602,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度个人对账：已结束公积金年度的上年结转、汇缴、补缴、转移、合并、利息及年末余额 (F4.3) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description 公积金年度，如2025（2025年7月1日至2026年6月30日） */
+                    year: number;
+                    name?: string | null;
+                    id_number?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatementLine"][];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statements/{year}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度个人对账导出 (F4.3) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -4116,6 +4209,33 @@ export interface components {
             /** @description 经办人登记的手机号码（部分隐藏） */
             mobile?: string;
             resend_after_seconds?: number;
+        };
+        StatementLine: {
+            account_no?: string;
+            /** Format: decimal */
+            carried?: string;
+            /** Format: decimal */
+            closing?: string;
+            id_number?: string;
+            /** Format: decimal */
+            interest?: string;
+            /** Format: decimal */
+            merge_in?: string;
+            /** Format: decimal */
+            merge_out?: string;
+            name?: string;
+            /** Format: decimal */
+            other?: string;
+            /** Format: decimal */
+            remitted?: string;
+            status?: string;
+            status_name?: string;
+            /** Format: decimal */
+            supplementary?: string;
+            /** Format: decimal */
+            transfer_in?: string;
+            /** Format: decimal */
+            transfer_out?: string;
         };
         StatusChangeOut: {
             account_no?: string;

@@ -5,7 +5,8 @@ from marshmallow import fields
 
 from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema, ImportResultSchema, LedgerRowSchema,
-    MemberChangeInSchema, MemberChangeOutSchema, MemberOutSchema, MemberQuerySchema, PageSchema)
+    MemberChangeInSchema, MemberChangeOutSchema, MemberOutSchema, MemberQuerySchema, PageSchema,
+    StatementLineSchema, StatementQuerySchema)
 from services.gateway.routing import file_response, route
 from shared.downloads import PDF, XLSX
 from shared.schemas import DateRangeSchema, LenientSchema
@@ -113,3 +114,14 @@ def change_member(ctx, account_no):
        query=DateRangeSchema, response=LedgerRowSchema(many=True))
 def member_ledger(ctx, account_no):
     return ctx.rpc.accounts.member_ledger(ctx.employer_id, account_no, **ctx.args("start", "end"))
+
+
+@route("GET", "/api/v1/statements", "年度个人对账：已结束公积金年度的上年结转、汇缴、补缴、转移、合并、利息及年末余额 (F4.3)",
+       "accounts", query=StatementQuerySchema, response=StatementLineSchema(many=True))
+def member_statement(ctx):
+    return ctx.rpc.accounts.member_statement(ctx.employer_id, ctx.args("year", "name", "id_number"))
+
+
+@route("GET", "/api/v1/statements/<year>/export.xlsx", "年度个人对账导出 (F4.3)", "accounts", produces=XLSX)
+def member_statement_file(ctx, year):
+    return file_response(ctx.rpc.accounts.member_statement_file(ctx.employer_id, {"year": year}))
