@@ -1,18 +1,25 @@
 // Schemas of routes the gateway is adding (member status changes, issue 11) written from their
-// contract, until `make openapi` puts them in schema.d.ts. client.ts lets the generated schema of
+// contract under the names the document will give them, until `make openapi` puts them in
+// schema.d.ts. client.ts lets the generated schema of
 // the same name win, so each entry here stops counting once the document has it: delete it then.
 
 type Money = string
 
 export interface PendingSchemas {
-  StatusDraftIn: {
+  SealDraftIn: {
     account_no?: string
     id_number?: string
     name?: string
     reason: string
-    base?: Money
   }
-  StatusDraftOut: {
+  UnsealDraftIn: PendingSchemas['SealDraftIn'] & { base: Money }
+  TransferDraftIn: {
+    name: string
+    id_number: string
+    reason: string
+    account_no?: string
+  }
+  ChangeDraftOut: {
     id?: number
     row_no?: number | null
     account_no?: string
@@ -21,16 +28,14 @@ export interface PendingSchemas {
     reason?: string
     base?: Money | null
     from_unit?: string | null
-    status?: string
-    status_name?: unknown
   }
-  StatusDraftPage: {
-    items?: PendingSchemas['StatusDraftOut'][]
+  ChangeDraftPage: {
+    items?: PendingSchemas['ChangeDraftOut'][]
     page?: number
     page_size?: number
     total?: number
   }
-  StatusRecordOut: {
+  StatusChangeOut: {
     record_id?: number
     batch_id?: string
     kind?: string
@@ -51,10 +56,14 @@ export interface PendingSchemas {
     clerk_name?: string
     changed_at?: string
   }
-  SealedAccountOut: {
+  SealedAccount: {
     account_no?: string
     status_name?: unknown
     opened_on?: string
+  }
+  MergeIn: {
+    from_account: string
+    to_account: string
   }
   MergeOut: {
     merge_no?: string

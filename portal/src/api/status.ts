@@ -7,20 +7,19 @@ type Range = { start?: string; end?: string }
 /** The three rosters of one shape; each is its own path under /api/v1. */
 export type StatusKind = 'seals' | 'unseals' | 'transfers'
 
-export type StatusDraft = Schemas['StatusDraftOut']
-export type StatusDraftIn = Schemas['StatusDraftIn']
-export type StatusRecord = Schemas['StatusRecordOut']
-export type SealedElsewhere = Schemas['SealedAccountOut']
+export type StatusDraft = Schemas['ChangeDraftOut']
+export type StatusRecord = Schemas['StatusChangeOut']
+export type SealedElsewhere = Schemas['SealedAccount']
 export type MergeRecord = Schemas['MergeOut']
 
-function statusRoster(kind: StatusKind, templateName: string) {
+function statusRoster<DraftIn>(kind: StatusKind, templateName: string) {
   const base = `/api/v1/${kind}`
   return {
     reasons: () => request<string[]>('GET', `${base}/reasons`),
     template: () => download(`${base}/template.xlsx`, templateName),
     drafts: (page = 1, page_size = 50) =>
-      request<Schemas['StatusDraftPage']>('GET', `${base}/drafts`, { query: { page, page_size } }),
-    add: (body: StatusDraftIn) => request<StatusDraft>('POST', `${base}/drafts`, { body }),
+      request<Schemas['ChangeDraftPage']>('GET', `${base}/drafts`, { query: { page, page_size } }),
+    add: (body: DraftIn) => request<StatusDraft>('POST', `${base}/drafts`, { body }),
     remove: (id: number) => request<void>('DELETE', `${base}/drafts/${id}`),
     clear: () => request<Schemas['Deleted']>('DELETE', `${base}/drafts`),
     importFile: (file: File) => {
@@ -35,17 +34,17 @@ function statusRoster(kind: StatusKind, templateName: string) {
 }
 
 export const seals = {
-  ...statusRoster('seals', '批量封存模板.xlsx'),
+  ...statusRoster<Schemas['SealDraftIn']>('seals', '批量封存模板.xlsx'),
   /** F9.5: seals and unseals alike. */
   list: (query: Range & { name?: string; id_number?: string }) =>
     request<StatusRecord[]>('GET', '/api/v1/seals', { query }),
   voucher: (batchId: string) => download(`/api/v1/seals/${encodeURIComponent(batchId)}/voucher.pdf`, `封存启封凭证${batchId}.pdf`),
 }
 
-export const unseals = statusRoster('unseals', '批量启封模板.xlsx')
+export const unseals = statusRoster<Schemas['UnsealDraftIn']>('unseals', '批量启封模板.xlsx')
 
 export const transfers = {
-  ...statusRoster('transfers', '批量转入模板.xlsx'),
+  ...statusRoster<Schemas['TransferDraftIn']>('transfers', '批量转入模板.xlsx'),
   list: (query: Range & { name?: string; id_number?: string }) =>
     request<StatusRecord[]>('GET', '/api/v1/transfers', { query }),
   voucher: (batchId: string) => download(`/api/v1/transfers/${encodeURIComponent(batchId)}/voucher.pdf`, `内部转移凭证${batchId}.pdf`),
@@ -54,7 +53,7 @@ export const transfers = {
 export const merges = {
   sealedElsewhere: (accountNo: string) =>
     request<SealedElsewhere[]>('GET', '/api/v1/merges/sealed-elsewhere', { query: { account_no: accountNo } }),
-  merge: (body: { from_account: string; to_account: string }) => request<MergeRecord>('POST', '/api/v1/merges', { body }),
+  merge: (body: Schemas['MergeIn']) => request<MergeRecord>('POST', '/api/v1/merges', { body }),
   list: (query: { from_account?: string; to_account?: string }) => request<MergeRecord[]>('GET', '/api/v1/merges', { query }),
   voucher: (mergeNo: string) => download(`/api/v1/merges/${encodeURIComponent(mergeNo)}/voucher.pdf`, `个人账户合并凭证${mergeNo}.pdf`),
 }

@@ -32,17 +32,23 @@ describe('status change drafts', () => {
 })
 
 describe('CHOICE_REQUIRED candidates', () => {
-  it('reads the accounts from the details, by their value or from the message', () => {
-    const error = new ApiError(409, 'CHOICE_REQUIRED', '该职工在多个单位有封存账户，请选择转入的个人账号', [
-      { field: 'account_no', message: '610290000000001（甲单位，封存）', value: '610290000000001' },
-      { field: 'account_no', message: '个人账号 610390000000007，乙单位' },
-      { field: 'account_no', message: '610390000000007 重复' },
-      { field: 'name', message: '姓名与证件号码不符' },
+  it('reads the accounts listed in the message of the refusal', () => {
+    const error = new ApiError(409, 'CHOICE_REQUIRED', '该职工有多个封存账户（610290000000001、610390000000007），请选择要转入的个人账号', [
+      { field: 'account_no', label: '个人账号', message: '该职工有多个封存账户（610290000000001、610390000000007），请选择要转入的个人账号' },
     ])
     expect(choiceCandidates(error)).toEqual([
-      { account_no: '610290000000001', label: '610290000000001（甲单位，封存）' },
-      { account_no: '610390000000007', label: '个人账号 610390000000007，乙单位' },
+      { account_no: '610290000000001', label: '610290000000001' },
+      { account_no: '610390000000007', label: '610390000000007' },
     ])
+  })
+  it('takes the own value of a detail first, once each, and only account_no details', () => {
+    const error = new ApiError(409, 'CHOICE_REQUIRED', '请选择要转入的个人账号', [
+      { field: 'account_no', message: '甲单位 封存于 20260101', value: '610290000000001' },
+      { field: 'account_no', message: '610390000000007（乙单位）' },
+      { field: 'account_no', message: '610390000000007 重复' },
+      { field: 'name', message: '11010119900307001X' },
+    ])
+    expect(choiceCandidates(error).map((c) => c.account_no)).toEqual(['610290000000001', '610390000000007'])
   })
   it('offers nothing for any other refusal', () => {
     expect(choiceCandidates(new ApiError(409, 'NO_SEALED_ACCOUNT', '该职工在其他单位没有封存账户',

@@ -50,21 +50,20 @@ export function pickProblem(kind: 'seals' | 'unseals', member: FoundMember): str
 export interface Candidate { account_no: string; label: string }
 
 /**
- * The accounts a CHOICE_REQUIRED refusal lists ({field: "account_no", message, value?}); the
- * account number is the detail's own value when it has one, else the first long run of digits
- * in its message. Any other error has none.
+ * The accounts a CHOICE_REQUIRED refusal offers. Its account_no details carry them either as
+ * their own value or in the message ("该职工有多个封存账户（A、B），请选择…"): every long run of
+ * digits there is one. Any other error offers none.
  */
 export function choiceCandidates(error: unknown): Candidate[] {
   if (!(error instanceof ApiError) || error.code !== 'CHOICE_REQUIRED') return []
-  const out: Candidate[] = []
+  const found: string[] = []
   for (const detail of error.details) {
     if (detail.field && detail.field !== 'account_no') continue
-    const message = detail.message ? String(detail.message) : ''
-    const own = [detail.value, detail.account_no].find((v) => typeof v === 'string' && v)
-    const accountNo = (own as string | undefined) ?? /\d{8,}/.exec(message)?.[0]
-    if (accountNo && !out.some((c) => c.account_no === accountNo)) out.push({ account_no: accountNo, label: message || accountNo })
+    const own = [detail.value, detail.account_no].filter((v): v is string => typeof v === 'string' && v !== '')
+    const listed = own.length ? own : String(detail.message ?? '').match(/\d{8,}/g) ?? []
+    for (const accountNo of listed) if (!found.includes(accountNo)) found.push(accountNo)
   }
-  return out
+  return found.map((accountNo) => ({ account_no: accountNo, label: accountNo }))
 }
 
 /** The transfer page's form prefilled from its address (?name=&id_number=, from the merge page). */
