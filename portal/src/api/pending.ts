@@ -6,6 +6,9 @@
 type Money = string
 
 export interface PendingSchemas {
+  Reasons: {
+    reasons?: string[]
+  }
   SealDraftIn: {
     account_no?: string
     id_number?: string

@@ -1,6 +1,7 @@
 // The member status changes (封存/启封 F9, 内部转移转入 F10, 个人账户合并 F8), typed by the
 // gateway's OpenAPI document like every other call.
 import { request, download, type Schemas } from './client'
+import { reasonList } from '../lib/status'
 
 type Range = { start?: string; end?: string }
 
@@ -15,7 +16,7 @@ export type MergeRecord = Schemas['MergeOut']
 function statusRoster<DraftIn>(kind: StatusKind, templateName: string) {
   const base = `/api/v1/${kind}`
   return {
-    reasons: () => request<string[]>('GET', `${base}/reasons`),
+    reasons: async () => reasonList(await request<Schemas['Reasons'] | string[]>('GET', `${base}/reasons`)),
     template: () => download(`${base}/template.xlsx`, templateName),
     drafts: (page = 1, page_size = 50) =>
       request<Schemas['ChangeDraftPage']>('GET', `${base}/drafts`, { query: { page, page_size } }),

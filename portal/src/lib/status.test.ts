@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from './errors'
 import {
-  choiceCandidates, mergeProblem, pickProblem, sealDraftBody, transferDraftBody, transferPrefill, unsealDraftBody,
+  choiceCandidates, mergeProblem, pickProblem, reasonList, sealDraftBody, transferDraftBody, transferPrefill, unsealDraftBody,
 } from './status'
 
 const sealed = { account_no: '610190000000012', name: '张封', status: '02', status_name: '封存' }
@@ -54,6 +54,14 @@ describe('CHOICE_REQUIRED candidates', () => {
     expect(choiceCandidates(new ApiError(409, 'NO_SEALED_ACCOUNT', '该职工在其他单位没有封存账户',
       [{ field: 'account_no', message: '610290000000001' }]))).toEqual([])
     expect(choiceCandidates(new Error('网络'))).toEqual([])
+  })
+})
+
+describe('reasons', () => {
+  it('reads the centre\'s list in either shape, without blanks', () => {
+    expect(reasonList({ reasons: ['离职', '', '调出'] })).toEqual(['离职', '调出'])
+    expect(reasonList(['离职'])).toEqual(['离职'])
+    expect(reasonList({})).toEqual([])
   })
 })
 
