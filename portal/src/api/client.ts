@@ -1,14 +1,11 @@
 // The one API client: fetch over /api/v1 with the session's bearer token. Types come from the
 // gateway's OpenAPI document (schema.d.ts, `npm run gen:api`), so a renamed field fails the build.
 import type { components } from './schema'
-import type { PendingSchemas } from './pending'
 import { ApiError, errorFromResponse } from '../lib/errors'
 import { SseParser } from '../lib/sse'
 import { session } from '../lib/session'
 
-type Generated = components['schemas']
-/** The document's schemas, plus those of routes still being added (pending.ts) under names it lacks. */
-export type Schemas = Generated & Omit<PendingSchemas, keyof Generated>
+export type Schemas = components['schemas']
 
 type Query = Record<string, string | number | boolean | null | undefined>
 

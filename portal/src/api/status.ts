@@ -16,7 +16,7 @@ export type MergeRecord = Schemas['MergeOut']
 function statusRoster<DraftIn>(kind: StatusKind, templateName: string) {
   const base = `/api/v1/${kind}`
   return {
-    reasons: async () => reasonList(await request<Schemas['Reasons'] | string[]>('GET', `${base}/reasons`)),
+    reasons: async () => reasonList(await request<Schemas['Reasons']>('GET', `${base}/reasons`)),
     template: () => download(`${base}/template.xlsx`, templateName),
     drafts: (page = 1, page_size = 50) =>
       request<Schemas['ChangeDraftPage']>('GET', `${base}/drafts`, { query: { page, page_size } }),

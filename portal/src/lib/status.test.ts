@@ -58,10 +58,10 @@ describe('CHOICE_REQUIRED candidates', () => {
 })
 
 describe('reasons', () => {
-  it('reads the centre\'s list in either shape, without blanks', () => {
+  it('reads the centre\'s list without blanks', () => {
     expect(reasonList({ reasons: ['离职', '', '调出'] })).toEqual(['离职', '调出'])
-    expect(reasonList(['离职'])).toEqual(['离职'])
     expect(reasonList({})).toEqual([])
+    expect(reasonList(null)).toEqual([])
   })
 })
 

@@ -66,10 +66,9 @@ export function choiceCandidates(error: unknown): Candidate[] {
   return found.map((accountNo) => ({ account_no: accountNo, label: accountNo }))
 }
 
-/** The centre's reasons from GET …/reasons: `{reasons: [...]}`, or the bare list the contract first named. */
-export function reasonList(answer: { reasons?: string[] } | string[] | null | undefined): string[] {
-  const list = Array.isArray(answer) ? answer : answer?.reasons ?? []
-  return list.filter((r) => typeof r === 'string' && r.trim() !== '')
+/** The centre's reasons from GET …/reasons (`{reasons: [...]}`), blanks left out. */
+export function reasonList(answer: { reasons?: string[] } | null | undefined): string[] {
+  return (answer?.reasons ?? []).filter((r) => typeof r === 'string' && r.trim() !== '')
 }
 
 /** The transfer page's form prefilled from its address (?name=&id_number=, from the merge page). */
