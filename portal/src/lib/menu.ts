@@ -28,7 +28,10 @@ export const MENU: MenuEntry[] = [
         { key: 'member-change-form', title: '个人信息修改', path: '/members/change', functions: ['F5.1'], enabled: true },
         { key: 'member-changes', title: '客户信息修改记录查询', path: '/members/changes', functions: ['F5.2'], enabled: true },
       ] },
-      { key: 'member-merge', title: '个人账户合并', functions: ['F8.1', 'F8.2'], enabled: false },
+      { key: 'member-merge', title: '个人账户合并', children: [
+        { key: 'merge-form', title: '个人账户合并', path: '/merges', functions: ['F8.1'], enabled: true },
+        { key: 'merge-query', title: '合并查询', path: '/merges/query', functions: ['F8.2'], enabled: true },
+      ] },
     ],
   },
   {
@@ -46,8 +49,15 @@ export const MENU: MenuEntry[] = [
   },
   {
     key: 'changes', title: '变更业务', icon: 'Switch', children: [
-      { key: 'seal', title: '个人账户封存启封', functions: ['F9.1', 'F9.2', 'F9.3', 'F9.4', 'F9.5'], enabled: false },
-      { key: 'transfer', title: '内部转移', functions: ['F10.1', 'F10.2', 'F10.3'], enabled: false },
+      { key: 'seal', title: '个人账户封存启封', children: [
+        { key: 'seal-roster', title: '个人账户封存', path: '/seals', functions: ['F9.1', 'F9.2'], enabled: true },
+        { key: 'unseal-roster', title: '个人账户启封', path: '/unseals', functions: ['F9.3', 'F9.4'], enabled: true },
+        { key: 'seal-query', title: '封存启封查询', path: '/seals/query', functions: ['F9.5'], enabled: true },
+      ] },
+      { key: 'transfer', title: '内部转移', children: [
+        { key: 'transfer-roster', title: '个人账户转入', path: '/transfers', functions: ['F10.1', 'F10.2'], enabled: true },
+        { key: 'transfer-query', title: '转入查询', path: '/transfers/query', functions: ['F10.3'], enabled: true },
+      ] },
       { key: 'annual', title: '年度核定', functions: ['F11.1', 'F11.2'], enabled: false },
     ],
   },

@@ -1,5 +1,6 @@
 // The batch kinds the roster component serves. A new kind (封存, 转入, 补缴 ...) is one more entry.
 import { openings, type Schemas } from '../api'
+import { seals, transfers, unseals, type StatusDraft } from '../api/status'
 import { idNumberProblem, mobileProblem, phoneProblem } from './validate'
 
 export interface RosterColumn {
@@ -16,15 +17,22 @@ export interface RosterColumn {
 export interface RosterKind<Row> {
   addTitle: string
   rosterName: string
+  /** The add form's fields; a kind whose rows are found rather than typed brings its own form (slot). */
   columns: RosterColumn[]
+  /** The roster table's columns when they are not the form's. */
+  rowColumns?: RosterColumn[]
   list: (page: number, pageSize: number) => Promise<{ items: Row[]; total: number }>
-  add: (row: Record<string, string>) => Promise<unknown>
-  update: (id: number, row: Record<string, string>) => Promise<unknown>
+  add?: (row: Record<string, string>) => Promise<unknown>
+  /** Rows that can be corrected in place (修改); without it a wrong row is deleted and added again. */
+  update?: (id: number, row: Record<string, string>) => Promise<unknown>
   remove: (id: number) => Promise<unknown>
   clear: () => Promise<unknown>
   importFile: (file: File) => Promise<Schemas['ImportResult']>
   template: () => Promise<unknown>
-  submit: () => Promise<Schemas['TaskId']>
+  /** The chosen rows' ids, or none for all of them. */
+  submit: (ids?: number[]) => Promise<Schemas['TaskId']>
+  /** Rows can be ticked and submitted on their own (提交所选) as well as all at once. */
+  selectable?: boolean
   queryPath?: string
   queryTitle?: string
 }
@@ -54,4 +62,60 @@ export const openingRoster: RosterKind<Schemas['DraftOut']> = {
   submit: () => openings.submit(),
   queryPath: '/openings/query',
   queryTitle: '开户查询',
+}
+
+/** The API calls every status roster (封存, 启封, 转入) shares: same paths under its own kind. */
+function statusCalls(api: typeof seals | typeof unseals | typeof transfers):
+  Pick<RosterKind<StatusDraft>, 'list' | 'remove' | 'clear' | 'importFile' | 'template' | 'submit'> {
+  return {
+    list: async (page, pageSize) => {
+      const data = await api.drafts(page, pageSize)
+      return { items: data.items ?? [], total: data.total ?? 0 }
+    },
+    remove: (id) => api.remove(id),
+    clear: () => api.clear(),
+    importFile: (file) => api.importFile(file),
+    template: () => api.template(),
+    submit: (ids) => api.submit(ids),
+  }
+}
+
+const memberColumns: RosterColumn[] = [
+  { prop: 'account_no', label: '个人账号', width: 150 },
+  { prop: 'name', label: '姓名', width: 100 },
+  { prop: 'id_number', label: '证件号码', width: 170 },
+]
+
+export const sealRoster: RosterKind<StatusDraft> = {
+  addTitle: '添加封存人员',
+  rosterName: '待封存清册',
+  columns: [],
+  rowColumns: [...memberColumns, { prop: 'reason', label: '封存原因', width: 140 }],
+  ...statusCalls(seals),
+  selectable: true,
+  queryPath: '/seals/query',
+  queryTitle: '封存启封查询',
+}
+
+export const unsealRoster: RosterKind<StatusDraft> = {
+  addTitle: '添加启封人员',
+  rosterName: '待启封清册',
+  columns: [],
+  rowColumns: [...memberColumns, { prop: 'reason', label: '启封原因', width: 140 },
+    { prop: 'base', label: '缴存基数', money: true }],
+  ...statusCalls(unseals),
+  selectable: true,
+  queryPath: '/seals/query',
+  queryTitle: '封存启封查询',
+}
+
+export const transferRoster: RosterKind<StatusDraft> = {
+  addTitle: '添加转入人员',
+  rosterName: '待转入清册',
+  columns: [],
+  rowColumns: [...memberColumns, { prop: 'from_unit', label: '转出单位', width: 180 }, { prop: 'reason', label: '转入原因', width: 140 }],
+  ...statusCalls(transfers),
+  selectable: true,
+  queryPath: '/transfers/query',
+  queryTitle: '转入查询',
 }
