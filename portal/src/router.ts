@@ -10,6 +10,7 @@ const pages: RouteRecordRaw[] = [
   { path: '/openings/query', component: () => import('./views/OpeningQueryView.vue') },
   { path: '/members', component: () => import('./views/MemberQueryView.vue') },
   { path: '/members/ledger', component: () => import('./views/MemberLedgerView.vue') },
+  { path: '/members/statement', component: () => import('./views/StatementView.vue') },
   { path: '/members/change', component: () => import('./views/MemberChangeView.vue') },
   { path: '/members/changes', component: () => import('./views/MemberChangesView.vue') },
   { path: '/merges', component: () => import('./views/MergeView.vue') },

@@ -61,6 +61,13 @@ export const members = {
   changeVoucher: (id: string) => download(`/api/v1/members/changes/${encodeURIComponent(id)}/voucher.pdf`, `个人信息修改凭证${id}.pdf`),
 }
 
+export type StatementQuery = { year: number; name?: string; id_number?: string }
+
+export const statements = {
+  list: (query: StatementQuery) => request<Schemas['StatementLine'][]>('GET', '/api/v1/statements', { query }),
+  export: (year: number) => download(`/api/v1/statements/${year}/export.xlsx`, `${year}年度个人对账.xlsx`),
+}
+
 export type TaskQuery = Range & { kind?: string; status?: string; needs_review?: boolean; page?: number; page_size?: number }
 
 export const tasks = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addDays, formatClock, formatDateTime, formatMoney, formatRate, parseMoney, rangeQuery, recentRange, todayInCentre } from './format'
+import { addDays, formatClock, formatDateTime, formatMoney, formatRate, parseMoney, rangeQuery, recentRange, todayInCentre, endedHpfYears } from './format'
 
 describe('money', () => {
   it('shows 元 with thousands separators and two decimals', () => {
@@ -57,5 +57,13 @@ describe("the centre's calendar", () => {
     expect(recentRange(30, new Date('2026-12-01T16:30:00Z'))).toEqual(['2026-11-03', '2026-12-02'])
     expect(rangeQuery(['2026-01-01', '2026-01-31'])).toEqual({ start: '2026-01-01', end: '2026-01-31' })
     expect(rangeQuery(null)).toEqual({})
+  })
+})
+
+describe('endedHpfYears', () => {
+  it('gives the years whose 30 June has passed, newest first', () => {
+    expect(endedHpfYears('2026-12-02', 3)).toEqual([2025, 2024, 2023])
+    expect(endedHpfYears('2026-06-30', 2)).toEqual([2024, 2023])
+    expect(endedHpfYears('2026-07-01', 1)).toEqual([2025])
   })
 })

@@ -89,3 +89,11 @@ export function recentRange(days = 30, now: Date = new Date()): [string, string]
 export function rangeQuery(range: [string, string] | null | undefined): { start?: string; end?: string } {
   return range && range[0] && range[1] ? { start: range[0], end: range[1] } : {}
 }
+
+/** HPF years that have ended on `today` (YYYY-MM-DD in the centre's calendar), newest first: year
+ * Y runs from 1 July Y to 30 June Y+1. */
+export function endedHpfYears(today: string, count = 5): number[] {
+  const [year, month] = today.split('-').map(Number)
+  const current = month >= 7 ? year : year - 1
+  return Array.from({ length: count }, (_, i) => current - 1 - i)
+}

@@ -22,7 +22,7 @@ export const MENU: MenuEntry[] = [
       { key: 'member-query', title: '个人账户查询', children: [
         { key: 'member-info', title: '个人账户信息查询', path: '/members', functions: ['F4.2'], enabled: true },
         { key: 'member-ledger', title: '个人明细账查询', path: '/members/ledger', functions: ['F4.1'], enabled: true },
-        { key: 'member-statement', title: '年度个人对账', functions: ['F4.3'], enabled: false },
+        { key: 'member-statement', title: '年度个人对账', path: '/members/statement', functions: ['F4.3'], enabled: true },
       ] },
       { key: 'member-change', title: '个人信息修改', children: [
         { key: 'member-change-form', title: '个人信息修改', path: '/members/change', functions: ['F5.1'], enabled: true },
