@@ -19,6 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 import logging
 import os
 from functools import lru_cache
+from urllib.parse import urlencode
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,33 @@ TABLE_CHUNK_ROWS = 200   # a long roster is several tables of fixed column width
 WRAP_AT = 24             # longer cell texts wrap (Paragraph); short ones are plain strings, much lighter
 
 
-def centre_voucher(config, kind, **fields):
-    """(verification code, PDF) of a voucher of this centre; `kind` names the business."""
+def facts_code(secret, kind, number, unit_account, facts):
+    """The code of what a voucher's QR link says it certifies: the link cannot be changed unseen."""
+    return voucher_code(secret, kind, f"{number}|{facts}", unit_account)
+
+
+def voucher_facts(fields):
+    """What the public check page shows of a voucher (nothing the voucher itself does not print)."""
+    parts = [fields["business_type"], f"业务日期{fields['business_date']}", f"单位账号{fields['unit_account']}"]
+    parts += [f"{label}{value}" for label, value in fields.get("totals", [])[:3]]
+    return "；".join(parts)
+
+
+def verify_link(config, kind, number, unit_account, code, facts):
+    """The hall's public page that checks this voucher (printed as its QR code)."""
+    secret = config["VOUCHERS"]["secret"]
+    query = urlencode({"kind": kind, "number": number, "unit_account": unit_account, "code": code, "facts": facts,
+                       "facts_code": facts_code(secret, kind, number, unit_account, facts)})
+    return f"{str(config['CENTRE']['public_url']).rstrip('/')}/verify?{query}"
+
+
+def centre_voucher(config, kind, facts=None, **fields):
+    """(verification code, PDF) of a voucher of this centre; `kind` names the business. Every voucher
+    carries a QR code of its public check page, with what it certifies (`facts`, by default its
+    business, date, employer and first totals)."""
     code = voucher_code(config["VOUCHERS"]["secret"], kind, fields["number"], fields["unit_account"])
+    fields.setdefault("link", verify_link(config, kind, fields["number"], fields["unit_account"], code,
+                                          facts or voucher_facts(fields)))
     voucher = Voucher(centre_name=config["CENTRE"]["name"], verification_code=code, **fields)
     return code, render_voucher(voucher, voucher_font(config["VOUCHERS"].get("font")))
 
@@ -123,7 +148,7 @@ def render_voucher(voucher, font=FALLBACK_FONT):
     return buffer.getvalue()
 
 
-QR_SIZE = 28 * mm
+QR_SIZE = 32 * mm
 
 
 def qr_code(text):

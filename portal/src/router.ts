@@ -37,6 +37,7 @@ const pages: RouteRecordRaw[] = [
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
   { path: '/forgot-password', component: () => import('./views/ForgotPasswordView.vue'), meta: { public: true } },
+  { path: '/verify', component: () => import('./views/VerifyView.vue'), meta: { public: true } },
   { path: '/change-password', component: () => import('./views/ChangePasswordView.vue'), meta: { firstLogin: true } },
   { path: '/', component: () => import('./views/LayoutView.vue'), redirect: '/home', children: pages },
   { path: '/:rest(.*)*', redirect: '/home' },

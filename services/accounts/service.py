@@ -27,12 +27,12 @@ from services.accounts.schemas import (
 from services.accounts.status_flow import StatusChanges, change_errors, kind_of
 from services.accounts.templates import (
     CHANGE_FILENAMES, CHANGE_TEMPLATES, HEADERS, OPENING, change_template, opening_template)
-from services.accounts.vouchers import change_voucher, merge_voucher, opening_voucher, status_voucher
+from services.accounts.vouchers import certificate, change_voucher, merge_voucher, opening_voucher, status_voucher
 from shared.clock import centre_today, centre_zone, day_range
 from shared.downloads import PDF, XLSX, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
-from shared.months import hpf_year_of
+from shared.months import add_months, hpf_year_of, month_of
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import SUCCEEDED, TaskReporter, new_task_id
 from shared.timers import timer
@@ -453,6 +453,27 @@ class AccountsService(StatusChanges):
             raise BusinessError("BATCH_RUNNING", "该批次尚在处理中，完成后方可下载凭证", status=409)
         pdf = tpool.execute(status_voucher, self.config, batch, status.batch_changes(self.db, batch.id))
         return file_payload(f"{status_rules.KIND_NAMES[batch.kind]}凭证_{batch.batch_no}.pdf", PDF, pdf)
+
+    # ---------- contribution certificate (缴存证明) ----------
+
+    @rpc(expected_exceptions=BusinessError)
+    def member_certificate(self, unit_account, account_no):
+        member = store.member(self.db, unit_account, str(account_no))
+        if member is None:
+            raise not_found("个人账户")
+        today = centre_today(self.config)
+        current = month_of(today)
+        paid = store.paid_months(self.db, member.account_no, add_months(current, -23), current)
+        facts = {"number": f"ZM{today:%Y%m%d}{member.account_no}", "issued_on": today.isoformat(),
+                 "paid_up_to": store.paid_up_to(self.db, [member.account_no]).get(member.account_no),
+                 "months_12": len([m for m in paid if m > add_months(current, -12)]), "months_24": len(paid),
+                 "monthly_amount": "0.00（账户非正常状态）"}
+        self.db.rollback()
+        if member.status == rules.NORMAL:
+            facts["monthly_amount"] = self.contributions.monthly_amount(unit_account, str(member.base))["amount"]
+        employer_name, _ = self._names(unit_account)
+        code, pdf = tpool.execute(certificate, self.config, member, employer_name, facts)
+        return file_payload(f"缴存证明_{member.account_no}.pdf", PDF, pdf, verification_code=code)
 
     # ---------- annual statement (F4.3) ----------
 

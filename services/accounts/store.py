@@ -7,7 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from services.accounts.models import (
     Member, MemberChange, MemberLedgerRow, OpeningBatch, OpeningDraft, OpeningRow)
-from services.accounts.rules import NORMAL, REMITTANCE, business_number
+from services.accounts.rules import CONTRIBUTION_TYPES, NORMAL, REMITTANCE, business_number
 
 ROW_FIELDS = ("row_no", "name", "id_number", "base", "mobile", "household", "address", "phone")
 ID_CHUNK = 1000  # keeps IN lists short
@@ -357,3 +357,10 @@ def paid_up_to(session, account_nos):
                                             LEDGER.c.type == REMITTANCE)
                                      .group_by(LEDGER.c.account_no)).all())
     return found
+
+
+def paid_months(session, account_no, first, last):
+    """The distinct months in [first, last] that the account has contribution rows (汇缴, 补缴) for."""
+    return sorted(session.scalars(select(LEDGER.c.month).distinct().where(
+        LEDGER.c.account_no == account_no, LEDGER.c.type.in_(CONTRIBUTION_TYPES),
+        LEDGER.c.month >= first, LEDGER.c.month <= last)))

@@ -59,3 +59,27 @@ def merge_voucher(config, record, employer_name):
                money_str(record.amount)]],
         totals=[("转出账户状态", "合并销户"), ("经办人", record.clerk_name)])
     return pdf
+
+
+def certificate(config, member, employer_name, facts):
+    """缴存证明: what a member hands to a bank or a landlord. `facts`: the figures (see
+    AccountsService.member_certificate); the public check page shows them masked."""
+    rows = [["单位名称", employer_name], ["单位账号", member.unit_account], ["个人账号", member.account_no],
+            ["姓名", member.name], ["证件号码", mask_id(member.id_number)],
+            ["账户状态", STATUSES.get(member.status, member.status)], ["缴存基数", money_str(member.base)],
+            ["月缴存额", facts["monthly_amount"]], ["缴至月份", facts["paid_up_to"] or "尚未缴存"],
+            ["近12个月缴存月数", str(facts["months_12"])], ["近24个月缴存月数", str(facts["months_24"])],
+            ["账户余额", money_str(member.balance)], ["出具日期", facts["issued_on"]]]
+    shown = "；".join([f"个人账号尾号{member.account_no[-4:]}", f"姓名{mask_name(member.name)}",
+                      f"状态{STATUSES.get(member.status, member.status)}", f"缴至{facts['paid_up_to'] or '无'}",
+                      f"近12个月缴存{facts['months_12']}个月", f"余额{money_str(member.balance)}"])
+    code, pdf = centre_voucher(
+        config, "certificate", business_type="住房公积金缴存证明", number=facts["number"],
+        business_date=facts["issued_on"], employer_name=employer_name, unit_account=member.unit_account,
+        columns=["项目", "内容"], rows=rows, totals=[("说明", "本证明仅证明出具日的缴存情况")],
+        facts=f"住房公积金缴存证明；出具日期{facts['issued_on']}；单位账号{member.unit_account}；{shown}")
+    return code, pdf
+
+
+def mask_name(name):
+    return name[0] + "*" * (len(name) - 1) if name else name

@@ -1,12 +1,11 @@
 """The files of a verification: the roster (汇缴清册, xlsx) and the payment voucher (汇缴书, PDF)."""
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from services.contributions.rules import KIND_NAMES, STATUS_NAMES, month_text
 from shared.downloads import PDF, XLSX, file_payload
 from shared.identity import mask_id
 from shared.money import capital_amount, money_str
-from shared.pdf import centre_voucher, voucher_code
+from shared.pdf import centre_voucher
 from shared.xlsx import write_rows
 
 VOUCHER_KIND = "remittance"
@@ -54,7 +53,8 @@ def voucher_file(config, verification):
         number=verification.verification_no, business_date=verification.business_date.isoformat(),
         employer_name=verification.employer_name, unit_account=verification.unit_account,
         columns=["项目", "内容"], rows=rows,
-        totals=[("经办人", verification.clerk_name)], link=verify_url(config, verification))
+        totals=[("应缴金额", money_str(verification.amount)), ("缴存人数", str(verification.headcount)),
+                ("经办人", verification.clerk_name)])
     return file_payload(f"汇缴书_{verification.verification_no}.pdf", PDF, pdf, verification_code=code)
 
 
@@ -68,12 +68,3 @@ def payment_reference_text(verification):
     if verification.status == "discarded":
         return "（本核定已作废，请勿缴款）"
     return "（核定提交后生效）"
-
-
-def verify_url(config, verification):
-    """Where the voucher's verification code is checked, on the hall's public address."""
-    code = voucher_code(config["VOUCHERS"]["secret"], VOUCHER_KIND, verification.verification_no,
-                        verification.unit_account)
-    query = urlencode({"kind": VOUCHER_KIND, "number": verification.verification_no,
-                       "unit_account": verification.unit_account, "code": code})
-    return f"{str(config['CENTRE']['public_url']).rstrip('/')}/api/v1/vouchers/verify?{query}"

@@ -24,7 +24,7 @@ from services.contributions.schemas import (
 from shared.clock import centre_today
 from shared.db import Database, atomic, upsert_insert
 from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
-from shared.money import money_str
+from shared.money import money_str, to_money
 from shared.months import hpf_year_of, hpf_year_of_month, month_of
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import SUCCEEDED, Task, TaskReporter, new_task_id, now_iso, publish_snapshot
@@ -154,6 +154,18 @@ class ContributionsService:
                         "employee_amount": money_str(m.employee_amount),
                         "status": m.status, "status_name": rules.STATUS_NAMES[m.status]}
                        for m in reversed(months)]})
+
+    @rpc(expected_exceptions=BusinessError)
+    def monthly_amount(self, unit_account, base, month=None):
+        """A member's 月缴存额 at this employer in `month` (the current one by default), each part
+        rounded by that year's policy at the rates in force then (the contribution certificate)."""
+        month = rules.checked_month(month) if month else month_of(centre_today(self.config))
+        employer_rate, employee_rate = rules.rates_in_force(store.rate_periods(self.db, str(unit_account)), month)
+        policy = self._policy(hpf_year_of_month(month))
+        employer_part, employee_part, total = rules.monthly_amount(to_money(base), employer_rate, employee_rate, policy)
+        return {"month": month, "employer_rate": str(employer_rate), "employee_rate": str(employee_rate),
+                "employer_part": money_str(employer_part), "employee_part": money_str(employee_part),
+                "amount": money_str(total)}
 
     @rpc(expected_exceptions=BusinessError)
     def annual_verification_pending(self, unit_account, month):

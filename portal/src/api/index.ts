@@ -29,6 +29,12 @@ export const home = {
   markRead: (body: Schemas['MarkRead']) => request<unknown>('POST', '/api/v1/messages/read', { body }),
 }
 
+export type VoucherCheck = { kind: string; number: string; unit_account: string; code: string; facts?: string; facts_code?: string }
+
+export const vouchers = {
+  verify: (query: VoucherCheck) => request<Schemas['VoucherCheckOut']>('GET', '/api/v1/vouchers/verify', { query }),
+}
+
 export const consultations = {
   submit: (body: Schemas['ConsultationIn']) => request<Schemas['ConsultationOut']>('POST', '/api/v1/consultations', { body }),
   list: (status?: string) => request<Schemas['ConsultationOut'][]>('GET', '/api/v1/consultations', { query: { status } }),
@@ -55,6 +61,8 @@ export const members = {
   find: (query: { name?: string; id_number?: string; account_no?: string }) =>
     request<Schemas['MemberOut'][]>('GET', '/api/v1/members', { query }),
   get: (accountNo: string) => request<Schemas['MemberOut']>('GET', `/api/v1/members/${encodeURIComponent(accountNo)}`),
+  certificate: (accountNo: string) =>
+    download(`/api/v1/members/${encodeURIComponent(accountNo)}/certificate.pdf`, `缴存证明_${accountNo}.pdf`),
   change: (accountNo: string, body: Schemas['MemberChangeIn']) =>
     request<Schemas['MemberChangeOut']>('PATCH', `/api/v1/members/${encodeURIComponent(accountNo)}`, { body }),
   changes: (range: Range) => request<Schemas['MemberChangeOut'][]>('GET', '/api/v1/members/changes', { query: range }),

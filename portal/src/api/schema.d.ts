@@ -986,6 +986,51 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/members/{account_no}/certificate.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 住房公积金缴存证明（带验证码及二维码） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    account_no: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{account_no}/ledger": {
         parameters: {
             query?: never;
@@ -3690,7 +3735,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 凭证验证码核验 */
+        /** 凭证验证码核验（公开，扫描凭证二维码的页面使用） */
         get: {
             parameters: {
                 query: {
@@ -3698,6 +3743,9 @@ export interface paths {
                     number: string;
                     unit_account: string;
                     code: string;
+                    /** @description 凭证二维码所载的凭证内容（随 facts_code 一并核验） */
+                    facts?: string;
+                    facts_code?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3710,7 +3758,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["VoucherCheckOut"];
+                    };
                 };
                 /** @description 错误：{error: {code, message, details}} */
                 default: {
@@ -4421,6 +4471,11 @@ export interface components {
             value_date?: string | null;
             verification_no?: string;
             readonly voucher_url?: unknown;
+        };
+        VoucherCheckOut: {
+            /** @description 核验通过时二维码所载的凭证内容；与验证码不符时为空 */
+            facts?: string | null;
+            valid?: boolean;
         };
     };
     responses: never;

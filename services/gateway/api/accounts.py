@@ -125,3 +125,12 @@ def member_statement(ctx):
 @route("GET", "/api/v1/statements/<year>/export.xlsx", "年度个人对账导出 (F4.3)", "accounts", produces=XLSX)
 def member_statement_file(ctx, year):
     return file_response(ctx.rpc.accounts.member_statement_file(ctx.employer_id, {"year": year}))
+
+
+@route("GET", "/api/v1/members/<account_no>/certificate.pdf", "住房公积金缴存证明（带验证码及二维码）", "accounts",
+       produces=PDF)
+def member_certificate(ctx, account_no):
+    certificate = ctx.rpc.accounts.member_certificate(ctx.employer_id, account_no)
+    response = file_response(certificate)
+    response.headers["X-Verification-Code"] = certificate["verification_code"]
+    return response
