@@ -5,6 +5,7 @@ from services.accounts import rules, status, status_rules
 from shared.clock import centre_today
 from shared.errors import conflict, not_found, validation_error
 from shared.months import month_of
+from shared.text import normalize_text
 
 
 class StatusChanges:
@@ -42,7 +43,8 @@ class StatusChanges:
             ids = [status_rules.clean_id_number(v.get("id_number"))[0] for _, v, _ in rows]
             members = status.members_by_person(self.db, [person.number for person in ids if person])
         else:
-            members = status.members_by_account(self.db, [str(v.get("account_no") or "").strip() for _, v, _ in rows])
+            numbers = [status_rules.clean_account_no(v.get("account_no"))[0] for _, v, _ in rows]
+            members = status.members_by_account(self.db, [number for number in numbers if number])
         resolved = []
         for row_no, values, cell_problems in rows:
             clean, member, problem = status_rules.resolve_row(kind, {**values, "row_no": row_no}, members, unit_account)
@@ -82,10 +84,8 @@ class StatusChanges:
             values = dict(values, **self._found_member(kind, unit_account, values))
         good, failures = self.check_change_rows(kind, unit_account, [(None, values, [])],
                                                  self._change_context(kind, unit_account))
-        if failures:
-            _, _, problem = failures[0]
-            raise status_rules.problem_error(problem) if isinstance(problem, status_rules.Problem) \
-                else validation_error([{"field": "", "message": p["message"]} for p in problem])
+        if failures:  # a typed row has no cell problems: its one problem is the rule's
+            raise status_rules.problem_error(failures[0][2])
         self.add_change_rows(kind, unit_account, good)
         return status.draft_by_account(self.db, kind, unit_account, good[0]["account_no"])
 
@@ -97,7 +97,8 @@ class StatusChanges:
         (field, value), = finders.items()
         if field == "account_no":
             return {"account_no": value}
-        found = status.find_members(self.db, unit_account, field, value.upper() if field == "id_number" else value)
+        found = status.find_members(self.db, unit_account, field,
+                                    normalize_text(value).upper() if field == "id_number" else value)
         wanted = status_rules.SEALED if kind == status_rules.UNSEAL else rules.NORMAL
         if len(found) > 1:  # one person's several accounts here: the one this change can apply to
             found = [m for m in found if m.status == wanted] or found

@@ -18,7 +18,7 @@ from shared.pdf import check_voucher_code
 from shared.tasks import task_queue
 from tests.factories import business_date, employer_data, mobile, resident_id
 from tests.pdfs import text_of
-from tests.waiting import wait_for
+from tests.waiting import final_snapshot, wait_for
 
 HEADERS = ["个人姓名", "证件号码", "缴存基数", "手机号码", "户籍", "家庭住址", "固定电话"]
 
@@ -73,15 +73,6 @@ def xlsx(rows, headers=HEADERS, template=None):
 
 def template_bytes(rpc):
     return base64.b64decode(rpc.accounts.opening_template()["content_base64"])
-
-
-def final_snapshot(snapshots, task_id):
-    def final():
-        while (message := snapshots.get(no_ack=True)) is not None:
-            if message.payload["task_id"] == task_id and message.payload["status"] in ("succeeded", "partial", "failed"):
-                return message.payload
-        return None
-    return wait_for(final, timeout=60)
 
 
 def test_f3_1_add_draft_applies_every_rule(rpc, employer):

@@ -21,7 +21,7 @@ from shared.tasks import task_queue
 from tests.factories import employer_data, resident_id
 from tests.pdfs import text_of
 from tests.posting import open_members
-from tests.waiting import wait_for
+from tests.waiting import final_snapshot, final_snapshots, wait_for
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -89,27 +89,6 @@ def refused(code, call, *args, **kwargs):
         call(*args, **kwargs)
     assert exc.value.code == code, exc.value
     return exc.value
-
-
-def final_snapshot(snapshots, task_id):
-    def final():
-        while (message := snapshots.get(no_ack=True)) is not None:
-            if message.payload["task_id"] == task_id and message.payload["status"] in ("succeeded", "partial", "failed"):
-                return message.payload
-        return None
-    return wait_for(final, timeout=120)
-
-
-def final_snapshots(snapshots, task_ids):
-    finals = {}
-
-    def all_final():
-        while (message := snapshots.get(no_ack=True)) is not None:
-            if message.payload["task_id"] in task_ids and message.payload["status"] in ("succeeded", "partial", "failed"):
-                finals[message.payload["task_id"]] = message.payload
-        return len(finals) == len(task_ids)
-    wait_for(all_final, timeout=120)
-    return list(finals.values())
 
 
 def submit(rpc, snapshots, kind, unit, clerk, draft_ids=None):
