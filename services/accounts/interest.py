@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
 
 from services.accounts import store
 from services.accounts.models import AccountMerge, InterestRun
@@ -45,7 +45,41 @@ def interest_of(carried, movements, year, rate, day_basis, rounding_mode):
     product = Decimal(carried) * ((end - start).days + 1)
     for value_date, amount in movements:
         product += Decimal(amount) * ((end - value_date).days + 1)
-    return round_money(product * Decimal(rate) / day_divisor(year, day_basis), "fen", rounding_mode)
+    return interest_of_product(product, year, rate, day_basis, rounding_mode)
+
+
+def interest_of_product(product, year, rate, day_basis, rounding_mode):
+    """The interest of a 积数 (Σ of daily closing balances over the year)."""
+    return round_money(Decimal(product) * Decimal(rate) / day_divisor(year, day_basis), "fen", rounding_mode)
+
+
+# On PostgreSQL the 积数 of a chunk's accounts is summed in the database, exactly (numeric): one row
+# an account instead of a row a movement. The year's own interest rows are not movements of it.
+_PRODUCTS = text(
+    "SELECT account_no, SUM(CASE WHEN value_date < :start THEN amount * :days"
+    " WHEN reference <> :reference THEN amount * ((CAST(:end AS date) - value_date) + 1) ELSE 0 END)"
+    " FROM member_ledger WHERE account_no = ANY(:accounts) AND value_date <= :end GROUP BY account_no")
+
+
+def _products(session, accounts, year):
+    """{account no.: 积数 of the year} of the accounts that have rows up to its end."""
+    start, end = year_bounds(year)
+    if session.get_bind().dialect.name == "postgresql":
+        return dict(session.execute(_PRODUCTS, {"start": start, "end": end, "days": (end - start).days + 1,
+                                                "reference": reference(year), "accounts": accounts}).all())
+    carried = dict(session.execute(select(LEDGER.c.account_no, func.sum(LEDGER.c.amount))
+                                   .where(LEDGER.c.account_no.in_(accounts), LEDGER.c.value_date < start)
+                                   .group_by(LEDGER.c.account_no)).all())
+    movements = defaultdict(list)
+    for account_no, value_date, amount in session.execute(
+            select(LEDGER.c.account_no, LEDGER.c.value_date, LEDGER.c.amount)
+            .where(LEDGER.c.account_no.in_(accounts), LEDGER.c.value_date >= start, LEDGER.c.value_date <= end,
+                   LEDGER.c.reference != reference(year))):
+        movements[account_no].append((value_date, amount))
+    days = (end - start).days + 1
+    return {account_no: Decimal(carried.get(account_no, 0)) * days + sum(
+        (Decimal(amount) * ((end - value_date).days + 1) for value_date, amount in movements[account_no]), Decimal(0))
+        for account_no in set(carried) | set(movements)}
 
 
 def task_of(run):
@@ -104,23 +138,11 @@ def settle_chunk(session, year, chunk):
         run.status, run.finished_at, run.total = SUCCEEDED, store.now(), run.done
         return run
     accounts = [account_no for account_no, _ in rows]
-    start, end = year_bounds(year)
-    carried = dict(session.execute(select(LEDGER.c.account_no, func.sum(LEDGER.c.amount))
-                                   .where(LEDGER.c.account_no.in_(accounts), LEDGER.c.value_date < start)
-                                   .group_by(LEDGER.c.account_no)).all())
-    movements = defaultdict(list)
-    for account_no, value_date, amount in session.execute(
-            select(LEDGER.c.account_no, LEDGER.c.value_date, LEDGER.c.amount)
-            .where(LEDGER.c.account_no.in_(accounts), LEDGER.c.value_date >= start, LEDGER.c.value_date <= end,
-                   LEDGER.c.reference != reference(year))):  # this year's interest is not a movement of it
-        movements[account_no].append((value_date, amount))
     interest = {}
-    for account_no in accounts:
-        if account_no in carried or account_no in movements:
-            amount = interest_of(carried.get(account_no, 0), movements[account_no], year, run.rate,
-                                 run.day_basis, run.rounding_mode)
-            if amount:
-                interest[account_no] = amount
+    for account_no, product in _products(session, accounts, year).items():
+        amount = interest_of_product(product, year, run.rate, run.day_basis, run.rounding_mode)
+        if amount:
+            interest[account_no] = amount
     merged = [account_no for account_no, status in rows if status == MERGED and account_no in interest]
     targets = _merge_targets(session, merged) if merged else {}
     credits = defaultdict(list)  # the account credited → [(account the interest was earned on, amount)]
@@ -139,19 +161,20 @@ def _credit(session, year, credits):
         return 0
     locked = store.lock_members(session, list(credits))
     _, end = year_bounds(year)
-    rows, balances, now = [], {}, store.now()
+    by_unit, balances, now = defaultdict(list), {}, store.now()
     for target in sorted(credits):
         unit, balance = locked[target]
         for source, amount in credits[target]:
             balance += amount
-            rows.append({"account_no": target, "unit_account": unit, "value_date": end, "type": INTEREST_TYPE,
-                         "amount": amount, "balance_after": balance, "reference": reference(year),
-                         "summary": f"{year}年度结息" + ("" if source == target else f"（原账户{source}）"),
-                         "created_at": now})
+            by_unit[unit].append({"account_no": target, "month": None, "amount": amount, "employer_amount": None,
+                                  "employee_amount": None, "balance_after": balance,
+                                  "summary": f"{year}年度结息" + ("" if source == target else f"（原账户{source}）")})
         balances[target] = balance
-    session.execute(insert(LEDGER), rows)
+    for unit, rows in by_unit.items():  # one statement per employer among the chunk's accounts
+        store.add_ledger_rows(session, {"unit_account": unit, "value_date": end, "type": INTEREST_TYPE,
+                                        "reference": reference(year), "created_at": now}, rows)
     store.set_balances(session, balances)
-    return len(rows)
+    return sum(len(rows) for rows in by_unit.values())
 
 
 def settled_years(session):

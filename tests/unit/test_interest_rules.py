@@ -1,6 +1,8 @@
 """The interest formula (B2, MONEY.md) without a database."""
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import given, settings, strategies as st
 
 from services.accounts import interest
 
@@ -33,3 +35,29 @@ def test_b2_money_arriving_after_its_year_is_settled_takes_1_july_of_the_next():
     assert interest.posting_value_date(date(2026, 5, 3), {2025}) == date(2026, 7, 1)
     assert interest.posting_value_date(date(2025, 5, 3), {2024, 2025}) == date(2026, 7, 1)
     assert interest.posting_value_date(date(2026, 7, 3), {2025}) == date(2026, 7, 3)
+
+
+def _day_by_day(carried, movements, year, rate, divisor):
+    """The definition: Σ over each day of the year of that day's closing balance × rate / D."""
+    start, end = interest.year_bounds(year)
+    total, day, balance = Decimal(0), start, Decimal(carried)
+    by_day = {}
+    for value_date, amount in movements:
+        by_day[value_date] = by_day.get(value_date, Decimal(0)) + amount
+    while day <= end:
+        balance += by_day.get(day, Decimal(0))
+        total += balance
+        day += timedelta(days=1)
+    return (total * rate / divisor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@settings(max_examples=200, deadline=None)
+@given(year=st.integers(2016, 2030), carried=st.integers(0, 10_000_000),
+       moves=st.lists(st.tuples(st.integers(0, 365), st.integers(-500_000, 2_000_000)), max_size=30),
+       rate=st.sampled_from(["0.015", "0.0135", "0.0275"]), basis=st.sampled_from(["actual", "360"]))
+def test_b2_property_the_formula_equals_the_day_by_day_sum_to_the_fen(year, carried, moves, rate, basis):
+    start, end = interest.year_bounds(year)
+    movements = [(min(start + timedelta(days=offset), end), Decimal(fen) / 100) for offset, fen in moves]
+    divisor = interest.day_divisor(year, basis)
+    expected = _day_by_day(Decimal(carried) / 100, movements, year, Decimal(rate), divisor)
+    assert interest.interest_of(Decimal(carried) / 100, movements, year, Decimal(rate), basis, "half_up") == expected
