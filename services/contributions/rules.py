@@ -80,6 +80,13 @@ def verification_no(kind, day, record_id):
 JULY_NEEDS_ANNUAL_VERIFICATION = True
 
 
+def verification_title(verification):
+    """2026年11月汇缴, or 补缴 (a supplementary covers rows of several months)."""
+    if verification.kind == REMITTANCE:
+        return f"{month_text(verification.month)}{KIND_NAMES[REMITTANCE]}"
+    return KIND_NAMES[verification.kind]
+
+
 def month_text(month):
     year, mon = parse_month(month)
     return f"{year}年{mon}月"
