@@ -67,6 +67,18 @@ def upsert_insert(session, table):
         session.get_bind().dialect.name](table)
 
 
+def read_connection(session):
+    """The session's connection for a read of one statement, which is a snapshot by itself.
+
+    On PostgreSQL it runs outside a transaction (autocommit): no BEGIN and no ROLLBACK round trip
+    around it. SQLite's driver opens no transaction for a SELECT anyway. Call it first in a worker
+    that only reads: the mode holds for the session's whole connection, until it goes back to the pool.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
+
+
 def service_db_url(config, service_name):
     try:
         return config["DB_URIS"][service_name]
