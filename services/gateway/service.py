@@ -2,6 +2,7 @@
 import json
 import logging
 import re
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -10,7 +11,8 @@ from nameko.dependency_providers import Config
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -23,7 +25,7 @@ from services.gateway.sessions import SessionRevocation
 from shared.errors import BusinessError, unauthorized
 from shared.runner import DATA_SERVICES
 from shared.text import has_hidden
-from shared.tokens import SigningSecret, TokenError, verify_token
+from shared.tokens import TokenError, TokenVerifier
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,23 @@ def _storable(value):
         elif isinstance(item, list):
             pending.extend((part, depth + 1) for part in item)
     return True
+
+
+class OneLineWebServer(WebServer):
+    """nameko's web server without eventlet's access line: the gateway writes one line per
+    request itself, with the request id (a traceback eventlet catches is still logged)."""
+
+    def get_wsgi_server(self, sock, wsgi_app, **kwargs):
+        server = super().get_wsgi_server(sock, wsgi_app, **kwargs)
+        server.log_output = False
+        return server
+
+
+class GatewayHttp(HttpRequestHandler):
+    server = OneLineWebServer()
+
+
+http = GatewayHttp.decorator
 
 
 class RequestContext:
@@ -119,7 +138,7 @@ class GatewayService(SessionRevocation):
     name = "gateway"
 
     config = Config()
-    secret = SigningSecret()  # auth's proxy comes with SessionRevocation
+    tokens = TokenVerifier()  # auth's proxy comes with SessionRevocation
     employer = RpcProxy("employer")
     accounts = RpcProxy("accounts")
     contributions = RpcProxy("contributions")
@@ -135,11 +154,13 @@ class GatewayService(SessionRevocation):
 
     @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
     def handle(self, request, path):
+        started = time.perf_counter()
         request_id = request_id_from(request.headers.get("X-Request-Id"), lambda: uuid.uuid4().hex)
         response = self._dispatch(request, request_id)
         response.headers["X-Request-Id"] = request_id
         response.headers.setdefault("Cache-Control", "no-store")
-        log.info("%s %s %s request_id=%s", request.method, request.path, response.status_code, request_id)
+        log.info("%s %s %s %s %.1fms request_id=%s", request.remote_addr, request.method, request.path,
+                 response.status_code, (time.perf_counter() - started) * 1000, request_id)
         return response
 
     def backends(self):
@@ -199,7 +220,7 @@ class GatewayService(SessionRevocation):
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("请先登录")
         try:
-            claims = verify_token(self.secret, token.strip())
+            claims = self.tokens.verify(token.strip())
         except TokenError:
             raise unauthorized() from None
         if self.sessions.is_revoked(claims["jti"]):
