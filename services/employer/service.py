@@ -21,7 +21,7 @@ from services.employer.schemas import (
     ConsultationOutSchema, ConsultationQuerySchema, CounterChangeSchema,
     EmployerOutSchema, EmployerRegisteredSchema, HomeStatsSchema, MarkReadSchema, MessageQuerySchema,
     MessagesOutSchema, NoticeSchema, RegisterEmployerSchema, ReplySchema, ShortcutsInSchema,
-    ShortcutsOutSchema)
+    ShortcutsOutSchema, employer_out)
 from shared.clock import centre_today
 from shared.downloads import PDF, file_payload
 from shared.db import Database, atomic
@@ -79,7 +79,7 @@ class EmployerService:
         employer = store.employer_view(self.db, unit_account)
         if employer is None:
             raise not_found("单位")
-        return EMPLOYER_OUT.dump(employer)
+        return employer_out(employer)
 
     @rpc(expected_exceptions=BusinessError)
     def find_employer_by_credit_code(self, credit_code):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from services.employer.models import (
     Clerk, Consultation, Employer, EmployerChange, Message, OutboxEvent, Shortcut)
 from services.employer.rules import FIELD_LABELS, PENDING, change_number, unit_account_for
-from shared.db import read_connection, upsert_insert
+from shared.db import read_rows, upsert_insert
 
 
 def employer_by_unit_account(session, unit_account, lock=False):
@@ -30,7 +30,7 @@ _EMPLOYER_VIEW = (
 def employer_view(session, unit_account):
     """The employer as a read-only record with its clerks (id order, as the ORM relation keeps
     them), or None. For reads only: nothing here is tracked or can be written back."""
-    rows = read_connection(session).execute(_EMPLOYER_VIEW, {"unit_account": unit_account}).all()
+    rows = read_rows(session, _EMPLOYER_VIEW, {"unit_account": unit_account})
     if not rows:
         return None
     employer = SimpleNamespace(**{column.key: value for column, value in zip(_EMPLOYERS.c, rows[0])})
