@@ -26,8 +26,9 @@ then the ratio ours / reference. Rounds are added up: requests and CPU are summe
 mean of the rounds', p99 the worst round's. Every response must be a 200 (wrk's non-2xx count
 and socket errors are printed, and a run with any is marked).
 
---profile DIR also records py-spy flame graphs (SVG) of the gateway and the employer service
-during one extra 8-connection run per backend (py-spy in the venv: `.venv/bin/pip install py-spy`).
+--profile DIR also records py-spy profiles (flame graph SVG and collapsed stacks) of both
+gateways, the employer and the products service, during one extra 8-connection load of each
+system per backend (py-spy in the venv: `.venv/bin/pip install py-spy`).
 """
 from shared.green import monkey_patch
 
@@ -294,20 +295,25 @@ def report(backend, results, connections, seconds, rounds):
               f"p99 {ours['p99']:.1f} ms (target < 50)")
 
 
-def profile(ours, directory, seconds):
-    """py-spy flame graphs of the gateway and the employer service under 8 connections."""
+def profile(ours, ref, directory, seconds):
+    """py-spy profiles of both systems' processes, each system under 8 connections in turn."""
     spy = Path(sys.executable).with_name("py-spy")
     directory.mkdir(parents=True, exist_ok=True)
-    recorders = [subprocess.Popen([str(spy), "record", "--nonblocking", "-r", "200", "-d", str(seconds),
-                                   "-f", fmt, "-o", str(directory / f"{ours.backend}-{name}.{ext}"),
-                                   "-p", str(ours.pid(name))],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for name in ("gateway", "employer") for fmt, ext in (("flamegraph", "svg"), ("raw", "txt"))]
-    time.sleep(1)
-    wrk(ours.url, 8, seconds, [f"Authorization: Bearer {ours.token}"])
-    for recorder in recorders:
-        recorder.wait()
-    print(f"  profiles of {ours.backend} in {directory}")
+    for system, url, headers, pids in (
+            ("ours", ours.url, [f"Authorization: Bearer {ours.token}"],
+             {"gateway": ours.pid("gateway"), "employer": ours.pid("employer")}),
+            ("ref", ref.url, [], {"gateway": ref.processes["gateway"].pid,
+                                  "products": ref.processes["products"].pid})):
+        recorders = [subprocess.Popen([str(spy), "record", "--nonblocking", "-r", "200", "-d", str(seconds),
+                                       "-f", fmt, "-o", str(directory / f"{ours.backend}-{system}-{name}.{ext}"),
+                                       "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                     for name, pid in pids.items() for fmt, ext in (("flamegraph", "svg"), ("raw", "txt"))]
+        time.sleep(1)
+        loaded = wrk(url, 8, seconds, headers)
+        for recorder in recorders:
+            recorder.wait()
+        print(f"  profiled {system} ({ours.backend}): {loaded['requests']} requests, {loaded['rps']:.0f} req/s")
+    print(f"  profiles ({ours.backend}) in {directory}: flame graphs (.svg) and collapsed stacks (.txt)")
 
 
 def main():
@@ -341,7 +347,7 @@ def main():
                 report(backend, {key: combine(value) for key, value in runs.items()},
                        connections, args.seconds, args.rounds)
                 if args.profile:
-                    profile(ours, args.profile, max(args.seconds, 10))
+                    profile(ours, ref, args.profile, max(args.seconds, 10))
             finally:
                 ours.stop()
     finally:

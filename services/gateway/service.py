@@ -75,14 +75,23 @@ http = GatewayHttp.decorator
 class RequestContext:
     """What a route handler gets: the request, the caller's identity and the services."""
 
-    def __init__(self, request, rpc, config, request_id, identity=None, live=None, source=None):
+    def __init__(self, request, rpc, config, request_id, identity=None, live=None, source=None, proxies=()):
         self.request = request
-        self.source = source  # the client's address, which auth throttles on
+        self._source = source
+        self._proxies = proxies
         self.live = live
         self.rpc = rpc
         self.config = config
         self.request_id = request_id
         self.identity = identity
+
+    @property
+    def source(self):
+        """The client's address, which auth throttles on; worked out for the routes that ask."""
+        if self._source is None:
+            self._source = client_address(self.request.remote_addr, self.request.headers.get("X-Forwarded-For"),
+                                          self._proxies)
+        return self._source
 
     @property
     def employer_id(self):
@@ -179,8 +188,7 @@ class GatewayService(SessionRevocation):
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
         if not (_storable(path_args) and _storable(request.args.to_dict(flat=False))):
             return error_response(400, "BAD_REQUEST", "请求地址或查询参数含有无效字符")
-        source = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), self.proxies)
-        ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live, source=source)
+        ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live, proxies=self.proxies)
         try:
             with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):
                 if route.auth:
