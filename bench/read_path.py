@@ -11,9 +11,10 @@ What it needs, none of which it installs itself:
 
 For each backend (SQLite files, then PostgreSQL) it starts the whole hall on a vhost and databases
 of its own, registers an employer and logs a clerk in; the reference system
-(`bench/reference_system.py`: an HTTP gateway → a `products` service reading a Redis hash over
+(`bench/reference/system.py`: an HTTP gateway → a `products` service reading a Redis hash over
 RPC, no authentication) runs beside it. Then, for each round and each number of connections, it
-loads four targets one after the other, so that the two systems share the machine's state:
+loads four targets one after the other, so that the two systems share the machine's state (the
+order of ours and the reference alternates by round):
 
     ours  GET /api/v1/employer with the clerk's token, through the gateway (wrk)
     ours  employer.get_employer over RPC, no gateway (green threads, one RPC client each)
@@ -93,6 +94,7 @@ def rpc_load(amqp_uri, service, method, args, connections, seconds):
     command = [sys.executable, str(Path(__file__).resolve()), "--rpc-load",
                json.dumps([amqp_uri, service, method, args, connections, seconds])]
     out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    time.sleep(1)  # the broker drops the clients' reply queues before the next load starts
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -137,7 +139,7 @@ def rpc_load_main(spec):
 # ---------- the two systems ----------
 
 class Reference:
-    """bench/reference_system.py: its gateway and products service, one process each."""
+    """bench/reference/system.py: its gateway and products service, one process each."""
 
     def __init__(self, broker, log_dir):
         self.vhost = f"hpf-bench-ref-{infra.run_id()}"
@@ -149,7 +151,7 @@ class Reference:
         self.processes = {}
 
     def start(self):
-        from bench.reference_system import store_product
+        from bench.reference.system import store_product
         store_product(self.redis_uri, PRODUCT_ID)
         env = {**os.environ, "AMQP_URI": self.amqp_uri, "REDIS_URI": self.redis_uri,
                "REF_HTTP_PORT": str(self.port), "PYTHONPATH": str(ROOT)}
@@ -157,7 +159,7 @@ class Reference:
         for name in ("products", "gateway"):
             with open(self.log_dir / f"reference-{name}.log", "ab") as log:
                 self.processes[name] = subprocess.Popen(
-                    [sys.executable, str(HERE / "reference_system.py"), name], cwd=ROOT, env=env,
+                    [sys.executable, str(HERE / "reference" / "system.py"), name], cwd=ROOT, env=env,
                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -257,6 +259,14 @@ def load_target(target, ours, ref, connections, seconds):
                    {"service": ref.processes["products"].pid})
 
 
+def round_order(round_no):
+    """Ours and the reference back to back, HTTP then RPC, the first of each pair alternating by
+    round: neither system always follows the other's load (nor the broker's cleanup of the RPC
+    clients' reply queues)."""
+    pairs = [("ours http", "ref http"), ("ours rpc", "ref rpc")]
+    return [target for pair in pairs for target in (pair if round_no % 2 == 0 else pair[::-1])]
+
+
 def combine(runs):
     requests = sum(r["requests"] for r in runs)
     cpu = {}
@@ -340,9 +350,9 @@ def main():
                 for target, url in (("ours http", ours.url), ("ref http", ref.url)):  # warm both
                     wrk(url, 8, 2, [f"Authorization: Bearer {ours.token}"] if target == "ours http" else ())
                 runs = {}
-                for _ in range(args.rounds):
+                for round_no in range(args.rounds):
                     for c in connections:
-                        for target in TARGETS:
+                        for target in round_order(round_no):
                             runs.setdefault((target, c), []).append(load_target(target, ours, ref, c, args.seconds))
                 report(backend, {key: combine(value) for key, value in runs.items()},
                        connections, args.seconds, args.rounds)

@@ -4,7 +4,7 @@ An HTTP gateway service (`GET /products/<id>`, no authentication) calls a `produ
 over RPC, which reads the product, a hash, from Redis. Nothing else: no token, no database, no
 schema. `bench/read_path.py` starts one process of each:
 
-    .venv/bin/python bench/reference_system.py products|gateway   # AMQP_URI, REDIS_URI, REF_HTTP_PORT
+    .venv/bin/python bench/reference/system.py products|gateway   # AMQP_URI, REDIS_URI, REF_HTTP_PORT
 
 It needs the `redis` package (`.venv/bin/pip install -e ".[bench]"`) and a Redis server
 (REDIS_URI, default redis://127.0.0.1:6379/0).
@@ -69,11 +69,13 @@ def store_product(redis_uri, product_id):
 def main():
     from shared.green import monkey_patch
     monkey_patch()
+    import logging
     from nameko.cli.run import run
-    from shared.runner import configure_logging
+    from shared.runner import LOG_FORMAT
 
     which = sys.argv[1]
-    configure_logging(which)  # the same log format and level as the hall's services
+    # the hall's log format and level, with logging's own defaults otherwise
+    logging.basicConfig(level="INFO", stream=sys.stderr, format=LOG_FORMAT.format(service=which))
     config = {"AMQP_URI": os.environ["AMQP_URI"],
               "REDIS_URI": os.environ.get("REDIS_URI", "redis://127.0.0.1:6379/0"),
               "WEB_SERVER_ADDRESS": f"127.0.0.1:{os.environ.get('REF_HTTP_PORT', '8010')}",
@@ -82,5 +84,5 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # the project
     main()
