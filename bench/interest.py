@@ -1,6 +1,6 @@
 """Interest settlement of a whole year (B2) against its floor, in one run.
 
-    .venv/bin/python bench/interest.py [--accounts 200000] [--movements 12] [--chunk 2000]
+    .venv/bin/python bench/interest.py [--accounts 200000] [--movements 12] [--chunk 5000]
 
 Own PostgreSQL database. Makes N accounts, each with a balance carried over and a year of monthly
 movements (in SQL, not timed), then settles the year as the accounts service does (the same
@@ -98,7 +98,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--movements", type=int, default=12)
-    parser.add_argument("--chunk", type=int, default=2000)
+    parser.add_argument("--chunk", type=int, default=5000)
     args = parser.parse_args()
     admin, run = infra.admin_db_url(), infra.run_id()
     urls = infra.create_databases(admin, f"hpf_i{run}")
