@@ -55,25 +55,29 @@ def interest_of_product(product, year, rate, day_basis, rounding_mode):
 
 # On PostgreSQL the 积数 of a chunk's accounts is summed in the database, exactly (numeric): one row
 # an account instead of a row a movement. The year's own interest rows are not movements of it.
+# A chunk is a run of consecutive accounts, so its rows are one range of the ledger's account index.
 _PRODUCTS = text(
     "SELECT account_no, SUM(CASE WHEN value_date < :start THEN amount * :days"
     " WHEN reference <> :reference THEN amount * ((CAST(:end AS date) - value_date) + 1) ELSE 0 END)"
-    " FROM member_ledger WHERE account_no = ANY(:accounts) AND value_date <= :end GROUP BY account_no")
+    " FROM member_ledger WHERE account_no BETWEEN :first AND :last AND value_date <= :end GROUP BY account_no")
 
 
 def _products(session, accounts, year):
-    """{account no.: 积数 of the year} of the accounts that have rows up to its end."""
+    """{account no.: 积数 of the year} of the accounts (consecutive, in account order) that have
+    rows up to its end."""
     start, end = year_bounds(year)
+    first, last = accounts[0], accounts[-1]
     if session.get_bind().dialect.name == "postgresql":
         return dict(session.execute(_PRODUCTS, {"start": start, "end": end, "days": (end - start).days + 1,
-                                                "reference": reference(year), "accounts": accounts}).all())
+                                                "reference": reference(year), "first": first, "last": last}).all())
+    mine = LEDGER.c.account_no.between(first, last)
     carried = dict(session.execute(select(LEDGER.c.account_no, func.sum(LEDGER.c.amount))
-                                   .where(LEDGER.c.account_no.in_(accounts), LEDGER.c.value_date < start)
+                                   .where(mine, LEDGER.c.value_date < start)
                                    .group_by(LEDGER.c.account_no)).all())
     movements = defaultdict(list)
     for account_no, value_date, amount in session.execute(
             select(LEDGER.c.account_no, LEDGER.c.value_date, LEDGER.c.amount)
-            .where(LEDGER.c.account_no.in_(accounts), LEDGER.c.value_date >= start, LEDGER.c.value_date <= end,
+            .where(mine, LEDGER.c.value_date >= start, LEDGER.c.value_date <= end,
                    LEDGER.c.reference != reference(year))):
         movements[account_no].append((value_date, amount))
     days = (end - start).days + 1
