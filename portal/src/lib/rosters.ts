@@ -134,7 +134,7 @@ export const supplementaryRoster: RosterKind<SupplementaryDraft, SupplementarySu
   columns: [
     { prop: 'month', label: '补缴月份', required: true, month: true },
     { prop: 'amount', label: '补缴金额', required: true, money: true, placeholder: '元' },
-    { prop: 'reason', label: '补缴原因', required: true, maxlength: 100 },
+    { prop: 'reason', label: '补缴原因', required: true, maxlength: 50 },
   ],
   rowColumns: [
     { prop: 'account_no', label: '个人账号', width: 150 },
