@@ -53,7 +53,7 @@ def test_f13_1_a_supplementary_roster_from_the_page_to_the_member_ledger(hall, c
     form.locator("input[name=reason]").fill("漏缴")
     refused = api.post("/api/v1/supplementaries/drafts", json={"account_no": member["account_no"], "month": month,
                                                                 "amount": "99999.00", "reason": "漏缴"})
-    assert refused.status_code == 422 and refused.json()["error"]["code"] == "OVER_MONTHLY_CAP", refused.text
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "OVER_MONTHLY_CAP", refused.text
     form.get_by_role("button", name="添加到清册").click()
     expect(page.locator(".roster-form .form-error")).to_contain_text(refused.json()["error"]["message"])
     expect(page.locator(".roster-list")).to_contain_text("待补缴清册（共 0 条")
