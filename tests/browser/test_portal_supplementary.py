@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from shared.clock import centre_today
-from shared.months import month_of
+from shared.months import add_months, month_of
 from tests.browser.test_portal_money import centre, label, money, open_members, status_of, wait_final
 from tests.waiting import wait_for
 
@@ -147,3 +147,50 @@ def test_f13_1_a_supplementary_roster_from_the_page_to_the_member_ledger(hall, c
     expect(supplemented).to_contain_text("360.00")
     expect(page.locator(".member-ledger tbody tr")).to_have_count(2)  # the month's remittance and its 补缴
     hall.shot("member-ledger")
+
+
+def test_f13_2_the_template_with_good_and_refused_rows_then_delete_and_clear(hall, clerk, system, tmp_path):
+    api, _, unit = clerk("浏览器批量补缴有限公司")
+    page = hall.page
+    open_members(api, [("批补甲", "5000.00"), ("批补乙", "6000.00")])
+    month = month_of(centre_today(system.config))
+    remit_and_post(system, api, unit, month)
+    accounts = {name: api.get("/api/v1/members", params={"name": name}).json()[0]["account_no"] for name in ("批补甲", "批补乙")}
+    workbook = load_workbook(io.BytesIO(api.get("/api/v1/supplementaries/template.xlsx").content))
+    sheet = workbook.worksheets[0]
+    rows = [[accounts["批补甲"], month, "200", "少缴"], [accounts["批补乙"], add_months(month, 1), "200", "少缴"],
+            ["99999999999999", month, "200", "少缴"], [accounts["批补乙"], month, "150.5", "漏缴"]]
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(row=r, column=c, value=value)
+    path = tmp_path / "批量补缴.xlsx"
+    workbook.save(path)
+
+    hall.menu("缴存业务", "补缴核定", "补缴核定")
+    with page.expect_download() as template:
+        page.get_by_role("button", name="下载模板").click()
+    assert template.value.suggested_filename.endswith(".xlsx")
+    page.locator(".roster-list input[type=file]").set_input_files(str(path))
+    errors = page.locator(".import-errors")
+    expect(errors).to_contain_text("本次导入 2 条")
+    expect(errors.locator("tbody tr")).to_have_count(2)
+    expect(errors.locator("tbody tr").nth(0)).to_contain_text("不能晚于缴至月份")  # the API's words for row 3
+    expect(errors.locator("tbody tr").nth(0).locator("td").first).to_have_text("3")
+    expect(errors.locator("tbody tr").nth(1).locator("td").first).to_have_text("4")
+    with page.expect_download() as error_file:
+        errors.get_by_role("button", name="下载报错文件").click()
+    assert error_file.value.suggested_filename.endswith(".xlsx")
+    roster = page.locator(".roster-rows tbody tr")
+    expect(roster).to_have_count(2)
+    expect(page.locator(".roster-amount")).to_have_text("350.50")
+    hall.shot("import-errors")
+
+    roster.filter(has_text="批补甲").get_by_role("button", name="删除").click()
+    page.locator(".el-message-box").get_by_role("button", name="删除").click()
+    expect(roster).to_have_count(1)
+    expect(page.locator(".roster-amount")).to_have_text("150.50")
+    page.locator(".roster-list").get_by_role("button", name="清空").click()
+    page.locator(".el-message-box").get_by_role("button", name="清空").click()
+    expect(page.locator(".roster-rows")).to_contain_text("清册中暂无记录")
+    expect(page.locator(".roster-amount")).to_have_text("0.00")
+    assert api.get("/api/v1/supplementaries/drafts").json()["total"] == 0
