@@ -53,7 +53,14 @@ test-e2e: $(STAMP)
 soak: $(STAMP)
 	HPF_SWEEP_EXAMPLES=200 $(PY) -m pytest -q tests/e2e/test_api_sweep_e2e.py tests/e2e/test_auth_sweep_e2e.py
 
-bench: $(STAMP)
+# the benchmarks' own needs (the redis client of the read path's reference system); wrk comes from Debian
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e ".[bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null 2>&1 || { echo "bench/read_path.py 需要 wrk: apt-get install -y wrk"; exit 1; }
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:

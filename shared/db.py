@@ -14,6 +14,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared.config import ROOT
@@ -61,10 +62,44 @@ def make_engine(url):
     return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def make_read_engine(url, engine):
+    """The engine of `read_rows`. On PostgreSQL a pool of its own whose connections stay in
+    autocommit: a one-statement read sends that statement and nothing else (no BEGIN, ROLLBACK,
+    isolation switch, nor the ping before each checkout: `read_rows` retries a read whose connection
+    turned out dead instead). SQLite keeps its one connection per process: the same engine."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return engine
+    return create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=15)
+
+
 def upsert_insert(session, table):
     """An INSERT with ON CONFLICT clauses, for the database the session is bound to."""
     return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
         session.get_bind().dialect.name](table)
+
+
+def read_rows(session, statement, params):
+    """Every row of one read-only statement, which is a snapshot by itself.
+
+    When the worker's session holds no transaction, the statement runs on a connection of the
+    read engine (`make_read_engine`), outside the session's bookkeeping and, on PostgreSQL, outside
+    any transaction. A connection found dead (the database restarted) is dropped and the read,
+    which changes nothing, is tried once more on a new one. Inside a transaction it is the
+    transaction's connection: the read sees what the worker wrote, and never waits for a second
+    connection (SQLite has one).
+    """
+    if session.in_transaction():
+        return session.connection().execute(statement, params).all()
+    engine = session.info.get("read_engine") or session.get_bind()
+    try:
+        with engine.connect() as connection:
+            return connection.execute(statement, params).all()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    with engine.connect() as connection:
+        return connection.execute(statement, params).all()
 
 
 def service_db_url(config, service_name):
@@ -78,18 +113,21 @@ class Database(DependencyProvider):
     """Injects a SQLAlchemy session bound to this service's own database."""
 
     def __init__(self):
-        self.engine = None
+        self.engine = self.read_engine = None
         self.sessions = {}
 
     def setup(self):
-        self.engine = make_engine(service_db_url(self.container.config, self.container.service_name))
+        url = service_db_url(self.container.config, self.container.service_name)
+        self.engine = make_engine(url)
+        self.read_engine = make_read_engine(url, self.engine)
 
     def stop(self):
-        if self.engine is not None:
-            self.engine.dispose()
+        for engine in {self.engine, self.read_engine} - {None}:
+            engine.dispose()
 
     def get_dependency(self, worker_ctx):
         session = Session(self.engine, expire_on_commit=False)
+        session.info["read_engine"] = self.read_engine
         self.sessions[worker_ctx] = session
         return session
 

@@ -1,4 +1,5 @@
 """Session tokens: JWT signed by auth, verified by every gateway without a round trip."""
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -75,3 +76,42 @@ def verify_token(secret, token):
     if not isinstance(claims.get("pwc", False), bool):
         raise TokenError("malformed claims")
     return claims
+
+
+class VerifiedTokens:
+    """`verify_token` for one secret, remembering the claims of tokens whose signature it checked.
+
+    A clerk's page sends the same token with every click; its signature and claims are checked
+    the first time, and the exact token text is the key afterwards, so another token (another
+    employer's, a forged or altered one) never matches an entry. Expiry is checked on every use,
+    as PyJWT checks it (expired from the second `exp` on); revocation is the caller's check, on
+    every request. Bounded: the oldest entry goes first.
+    """
+
+    def __init__(self, secret, size=10_000):
+        self.secret = secret
+        self.size = size
+        self.claims = {}  # token -> its verified claims
+
+    def verify(self, token):
+        claims = self.claims.get(token)
+        if claims is None:
+            claims = verify_token(self.secret, token)
+            if len(self.claims) >= self.size:
+                del self.claims[next(iter(self.claims))]
+            self.claims[token] = claims
+        if claims["exp"] <= time.time():
+            self.claims.pop(token, None)
+            raise TokenError("Signature has expired")
+        return dict(claims)  # a copy: nothing the caller does changes the remembered claims
+
+
+class TokenVerifier(SigningSecret):
+    """The gateway's `VerifiedTokens`, one per container, for the checked secret."""
+
+    def setup(self):
+        super().setup()
+        self.tokens = VerifiedTokens(self.secret)
+
+    def get_dependency(self, worker_ctx):
+        return self.tokens

@@ -29,10 +29,10 @@ def post_verification(sessions, posting, fetch_page, dispatch, page_rows):
     wrote."""
     session = sessions[0]
     reference, kind, total = posting["verification_no"], posting["kind"], posting["total_rows"]
-    written = 0
-    if not _complete(session, posting):
-        written = _post_pages(sessions, posting, fetch_page, page_rows)
-        if not _complete(session, posting):
+    written, count = 0, _count(session, posting)
+    if not rules.posting_complete(count, total):
+        written = _post_pages(sessions, posting, fetch_page, page_rows, first=count == 0)
+        if not rules.posting_complete(_count(session, posting), total):
             raise BusinessError("POSTING_INCOMPLETE",
                                 f"核定{reference}的明细未全部入账（应有{total}条）")
     dispatch("verification_rows_posted", VerificationRowsPostedSchema().dump(
@@ -41,7 +41,7 @@ def post_verification(sessions, posting, fetch_page, dispatch, page_rows):
     return written
 
 
-def _post_pages(sessions, posting, fetch_page, page_rows):
+def _post_pages(sessions, posting, fetch_page, page_rows, first):
     """The next page is asked for as soon as one arrives, and each page is written by the first
     free session: the bus and the database work side by side. No transaction ever waits for the
     bus: a page is taken up only once it has arrived, and its transaction commits in one go."""
@@ -51,7 +51,7 @@ def _post_pages(sessions, posting, fetch_page, page_rows):
 
     def write(session, rows):
         try:
-            return _post_page(session, posting, rows)
+            return _post_page(session, posting, rows, first)
         finally:
             free.put(session)
     coming = eventlet.spawn(fetch_page, reference, 0, page_rows)
@@ -80,21 +80,24 @@ def _failure(thread):
     return None
 
 
-def _complete(session, posting):
+def _count(session, posting):
+    """How many of the verification's member rows the ledger holds."""
     try:
-        count = store.ledger_count(session, posting["verification_no"], posting["kind"])
-        return rules.posting_complete(count, posting["total_rows"])
+        return store.ledger_count(session, posting["verification_no"], posting["kind"])
     finally:
         session.rollback()  # the read ends here: nothing stays open while waiting on the bus
 
 
-def _post_page(session, posting, rows):
+def _post_page(session, posting, rows, first):
+    """On a first delivery (no row of the verification written when it began) a page is written
+    without looking for its rows first: should another handler have written some meanwhile, the
+    ledger's unique key refuses the page, which is then redone looking."""
     reference = posting["verification_no"]
     for attempt in range(1, PAGE_ATTEMPTS + 1):
         try:
             accounts = {row.account_no for row in rows}
             members = store.lock_members(session, accounts)
-            posted = store.posted_keys(session, reference, accounts)
+            posted = set() if first and attempt == 1 else store.posted_keys(session, reference, accounts)
             entries, balances = rules.post_page(rows, members, posted, posting["unit_account"],
                                                 posting["kind"])
             fixed = {"unit_account": posting["unit_account"], "value_date": posting["value_date"],

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from services.accounts.templates import HEADERS
 from shared.errors import COUNTER_ONLY, BusinessError, validation_error
 from shared.identity import IdentityError, age_on, parse_mobile, parse_resident_id
+from shared.ledger import BUSINESS_TYPES
 from shared.money import MoneyError, money_str, to_money
 from shared.months import MonthError, parse_month
 from shared.xlsx import FORMULA_STARTS
@@ -232,8 +233,7 @@ def status_counts(counts):
 # ---------- member ledger and posting (F4.1, MONEY.md) ----------
 
 # Business types of a member ledger row (national data standard; 合并 for F8 is 07 here).
-LEDGER_TYPES = {"01": "汇缴", "02": "补缴", "04": "启封", "05": "封存", "06": "内部转移", "07": "合并",
-                "09": "年终结息", "99": "其他"}
+LEDGER_TYPES = BUSINESS_TYPES  # a member's ledger holds every type
 REMITTANCE, SUPPLEMENTARY = "01", "02"
 CONTRIBUTION_TYPES = (REMITTANCE, SUPPLEMENTARY)
 

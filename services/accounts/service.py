@@ -279,6 +279,15 @@ class AccountsService(StatusChanges):
         # NUMERIC(12, 2) reads back with its two places: str() is the "5000.00" the contract asks for
         return {"members": [[account_no, name, id_number, str(base)] for account_no, name, id_number, base in rows]}
 
+    @rpc
+    def members_of(self, unit_account, account_nos):
+        """For contributions (a supplementary roster): {account_no: [name, id_number, status]} of those
+        of `account_nos` that are the employer's members, in one query."""
+        numbers = [str(number) for number in (account_nos or ())][:50_000]
+        return {row.account_no: [row.name, row.id_number, row.status]
+                for row in status.members_by_account(self.db, numbers).values()
+                if row.unit_account == str(unit_account)}
+
     @event_handler("contributions", "verification_posting", requeue_on_error=False)
     def on_verification_posting(self, payload):
         """Write the verification's member rows, then tell contributions. A failure is logged and

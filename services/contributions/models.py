@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, Numeric, String, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import TYPE_ANNOTATION_MAP
@@ -197,3 +197,21 @@ class OutboxMessage(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class SupplementaryDraft(Base):
+    """A row of an employer's supplementary roster (补缴清册): a member, a month he is owed for, an
+    amount and why; submitted, the whole roster becomes one 补缴 verification."""
+    __tablename__ = "supplementary_drafts"
+    __table_args__ = (UniqueConstraint("unit_account", "account_no", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
+    row_no: Mapped[int | None] = mapped_column()
+    account_no: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    month: Mapped[str] = mapped_column(String(6))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime]

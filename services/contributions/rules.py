@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from shared.errors import COUNTER_ONLY, BusinessError, conflict, validation_error
+from shared.ledger import BUSINESS_TYPES
 from shared.money import ROUNDING_MODES, ROUNDING_UNITS, MoneyError, money_str, round_money, to_money
 from shared.months import HPF_YEAR_FIRST_MONTH, MonthError, hpf_year_of_month, next_month, parse_month
 
@@ -60,8 +61,8 @@ STATUS_NAMES = {SAVED: "已保存", AWAITING: "待缴款", POSTING: "入账中",
                 DISCARDED: "已作废", CANCELLED: "已撤销"}
 
 OTHER = "99"
-LEDGER_TYPES = {"01": "汇缴", "02": "补缴", "04": "启封", "05": "封存", "06": "内部转移", "09": "年终结息",
-                OTHER: "其他"}
+# the employer's ledger: all but 合并, which moves money between two accounts of one member
+LEDGER_TYPES = {code: name for code, name in BUSINESS_TYPES.items() if code != "07"}
 POSTED_BOOK, SUSPENSE_BOOK = "posted", "suspense"
 BOOK_NAMES = {POSTED_BOOK: "缴存入账", SUSPENSE_BOOK: "暂存款"}
 HELD, APPLIED, REFUNDED = "held", "applied", "refunded"
@@ -78,6 +79,13 @@ def verification_no(kind, day, record_id):
 # The July remittance of HPF year Y needs that year's annual base verification (F11) when the
 # employer owes one. Until F11 is built, such a July is refused online: this is the one switch.
 JULY_NEEDS_ANNUAL_VERIFICATION = True
+
+
+def verification_title(verification):
+    """2026年11月汇缴, or 补缴 (a supplementary covers rows of several months)."""
+    if verification.kind == REMITTANCE:
+        return f"{month_text(verification.month)}{KIND_NAMES[REMITTANCE]}"
+    return KIND_NAMES[verification.kind]
 
 
 def month_text(month):

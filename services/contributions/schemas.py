@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 from services.contributions.rules import (
     BOOK_NAMES, DAY_BASES, KIND_NAMES, LEDGER_TYPES, STATUS_NAMES, SUSPENSE_STATUS_NAMES)
 from shared.money import ROUNDING_MODES, ROUNDING_UNITS
-from shared.schemas import LenientSchema, Money, Rate, StrictSchema
+from shared.schemas import MAX_PAGE, LenientSchema, Money, Rate, StrictSchema
 
 MONTH = validate.Regexp(r"^[0-9]{4}(0[1-9]|1[0-2])\Z", error="月份格式应为YYYYMM")
 # the column of a policy amount holds ten integer digits
@@ -88,8 +88,52 @@ class VerificationOutSchema(LenientSchema):
     value_date = fields.Date(allow_none=True)
     posted_at = fields.DateTime(allow_none=True)
     posting_task_id = fields.String(allow_none=True)
-    roster_url = fields.Function(lambda v: f"/api/v1/remittances/{v.verification_no}/roster.xlsx")
-    voucher_url = fields.Function(lambda v: f"/api/v1/remittances/{v.verification_no}/voucher.pdf")
+    roster_url = fields.Function(lambda v: f"/api/v1/{_path(v)}/{v.verification_no}/roster.xlsx")
+    voucher_url = fields.Function(lambda v: f"/api/v1/{_path(v)}/{v.verification_no}/voucher.pdf")
+
+
+def _path(verification):
+    return "remittances" if verification.kind == "01" else "supplementaries"
+
+
+class SupplementaryDraftInSchema(StrictSchema):
+    """One row of the supplementary roster as the clerk types it; the rules check the values."""
+    account_no = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "个人账号"})
+    month = fields.String(required=True, validate=validate.Length(1, 6),
+                          metadata={"description": "补缴月份 YYYYMM：本公积金年度内，且不晚于缴至月份"})
+    amount = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "补缴金额（元）"})
+    reason = fields.String(required=True, validate=validate.Length(1, 50), metadata={"description": "补缴原因"})
+
+
+class SupplementaryDraftChangeSchema(StrictSchema):
+    month = fields.String(validate=validate.Length(1, 6))
+    amount = fields.String(validate=validate.Length(1, 20))
+    reason = fields.String(validate=validate.Length(1, 50))
+
+
+class SupplementaryDraftOutSchema(LenientSchema):
+    id = fields.Integer()
+    row_no = fields.Integer(allow_none=True)
+    account_no = fields.String()
+    name = fields.String()
+    month = fields.String()
+    amount = Money()
+    employer_part = Money()
+    employee_part = Money()
+    reason = fields.String()
+
+
+class PageQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class SupplementaryPageSchema(LenientSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    amount = Money(metadata={"description": "清册补缴金额合计"})
+    items = fields.List(fields.Nested(SupplementaryDraftOutSchema))
 
 
 class LedgerEntryOutSchema(LenientSchema):

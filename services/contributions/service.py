@@ -1,5 +1,7 @@
 """Contributions service: policy of each HPF year, remittance accounts, verifications, bank receipts,
 the suspense deposit and the employer ledger."""
+import base64
+import binascii
 import logging
 import time
 from datetime import timedelta
@@ -14,21 +16,28 @@ from nameko.rpc import RpcProxy, rpc
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from services.contributions import rules, store
+from services.contributions import rules, store, supplementary
 from services.contributions.documents import roster_file, voucher_file
 from services.contributions.models import EmployerAccount
 from services.contributions.schemas import (
     EmployerChangedSchema, EmployerRegisteredSchema, LedgerEntryOutSchema, LedgerQuerySchema,
     PaymentQuerySchema, PolicySchema, ReceiptResultSchema, RemittanceInSchema, RemittanceStatsSchema,
-    SetPolicySchema, SuspenseOutSchema, VerificationOutSchema)
+    PageQuerySchema, SetPolicySchema, SupplementaryDraftChangeSchema, SupplementaryDraftInSchema,
+    SupplementaryDraftOutSchema, SupplementaryPageSchema, SuspenseOutSchema, VerificationOutSchema)
+from services.contributions.templates import HEADERS as TEMPLATE_HEADERS
+from services.contributions.templates import SUPPLEMENTARY, supplementary_template
 from shared.clock import centre_today
 from shared.db import Database, atomic, upsert_insert
-from shared.errors import BusinessError, conflict, forbidden, not_found, validation_error
+from shared.downloads import XLSX, file_payload
+from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
 from shared.money import money_str, to_money
 from shared.months import hpf_year_of, hpf_year_of_month, month_of
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import SUCCEEDED, Task, TaskReporter, new_task_id, now_iso, publish_snapshot
+from shared.text import normalize_text
 from shared.timers import timer
+from shared.xlsx import error_file as xlsx_error_file
+from shared.xlsx import file_error, read_rows, write_template
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,7 @@ RATES = ("employer_rate", "employee_rate")
 POLICY_FIELDS = ("base_floor", "base_cap", "rate_min", "rate_max", "rounding_unit", "rounding_mode",
                  "interest_rate", "day_basis")
 SUBMIT_KIND, SUBMIT_TITLE = "remittance_submit", "汇缴核定提交"
+SUPPLEMENTARY_KIND, SUPPLEMENTARY_TITLE = "supplementary_submit", "补缴核定提交"
 POSTING_KIND, POSTING_TITLE = "remittance_posting", "汇缴入账"
 MAX_ROWS_PAGE = 10_000
 
@@ -294,6 +304,189 @@ class ContributionsService:
                         amount=Decimal("0.00"), reference=verification.verification_no,
                         summary=f"{rules.month_text(verification.month)}零申报", month=verification.month)
 
+    # ---------- F13 supplementary contributions ----------
+
+    def _supplementary_rows(self, unit_account, rows, exclude_draft=None):
+        """(row no., values, cell problems) → (clean rows, failures (row no., values, error or problems)),
+        with one call for the members and one query for what each member's months already hold."""
+        account = self._account(unit_account)
+        current = month_of(centre_today(self.config))
+        policy = self._policy(hpf_year_of_month(current))
+        numbers = [normalize_text(values.get("account_no") or "") for _, values, _ in rows]
+        self.db.rollback()  # no transaction open while the members cross the bus
+        members = self.accounts.members_of(unit_account, [n for n in numbers if n])
+        cleaned, failures = [], []
+        for (row_no, values, problems), account_no in zip(rows, numbers):
+            if problems:
+                failures.append((row_no, values, problems))
+                continue
+            try:
+                if account_no not in members:
+                    raise supplementary.problem("NOT_FOUND", "account_no", "本单位没有该个人账号")
+                name, id_number, _ = members[account_no]
+                cleaned.append((row_no, values, {
+                    "row_no": row_no, "account_no": account_no, "name": name, "id_number": id_number,
+                    "month": supplementary.clean_month(values.get("month"), current, account.paid_up_to),
+                    "amount": supplementary.clean_amount(values.get("amount")),
+                    "reason": supplementary.clean_reason(values.get("reason"))}))
+            except BusinessError as exc:
+                failures.append((row_no, values, exc))
+        taken = supplementary.taken(self.db, [(r["account_no"], r["month"]) for _, _, r in cleaned], unit_account,
+                                    exclude_draft)
+        roster = supplementary.roster_pairs(self.db, unit_account, exclude_draft)
+        good, cap = [], rules.monthly_cap(policy)
+        for row_no, values, row in cleaned:
+            key = (row["account_no"], row["month"])
+            try:
+                if key in roster:
+                    raise supplementary.problem("IN_ROSTER", "month", "该职工该月份已在补缴清册中")
+                supplementary.check_cap(row["amount"], cap, taken.get(key, Decimal(0)), row["month"])
+            except BusinessError as exc:
+                failures.append((row_no, values, exc))
+                continue
+            taken[key], roster = taken.get(key, Decimal(0)) + row["amount"], roster | {key}
+            good.append(row)
+        return good, failures
+
+    def _draft_out(self, unit_account, drafts):
+        """Drafts with the split of each amount by its month's rates (as the verification will split it)."""
+        periods = store.rate_periods(self.db, unit_account)
+        out = []
+        for draft in drafts:
+            employer_rate, employee_rate = rules.rates_in_force(periods, draft.month)
+            parts = supplementary.split(draft.amount, employer_rate, employee_rate,
+                                        self._policy(hpf_year_of_month(draft.month)))
+            out.append({**SupplementaryDraftOutSchema().dump(draft), "employer_part": money_str(parts[0]),
+                        "employee_part": money_str(parts[1])})
+        return out
+
+    @rpc(expected_exceptions=BusinessError)
+    def supplementary_template(self):
+        template = supplementary_template(self.config["ACCOUNTS"]["max_import_rows"])
+        return file_payload("补缴清册模板.xlsx", XLSX, tpool.execute(write_template, template))
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def add_supplementary_draft(self, unit_account, data):
+        values = load(SupplementaryDraftInSchema(), data)
+        good, failures = self._supplementary_rows(unit_account, [(None, values, [])])
+        if failures:
+            raise failures[0][2]
+        draft = supplementary.add_drafts(self.db, unit_account, good)[0]
+        return self._draft_out(unit_account, [draft])[0]
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_supplementary_drafts(self, unit_account, query=None):
+        query = load(PageQuerySchema(), query or {})
+        page = supplementary.drafts_page(self.db, unit_account, **query)
+        return {**SupplementaryPageSchema().dump({**page, "items": []}),
+                "items": self._draft_out(unit_account, page["items"])}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def update_supplementary_draft(self, unit_account, draft_id, data):
+        draft = supplementary.draft(self.db, unit_account, record_id(draft_id, "补缴清册记录"), lock=True)
+        if draft is None:
+            raise not_found("补缴清册记录")
+        changes = load(SupplementaryDraftChangeSchema(), data)
+        values = {"account_no": draft.account_no, "month": draft.month, "amount": str(draft.amount),
+                  "reason": draft.reason, **changes}
+        draft_key = draft.id
+        good, failures = self._supplementary_rows(unit_account, [(draft.row_no, values, [])], exclude_draft=draft_key)
+        if failures:
+            raise failures[0][2]
+        draft = supplementary.draft(self.db, unit_account, draft_key, lock=True)
+        if draft is None:  # submitted or deleted meanwhile
+            raise not_found("补缴清册记录")
+        draft.month, draft.amount, draft.reason = good[0]["month"], good[0]["amount"], good[0]["reason"]
+        self.db.flush()
+        return self._draft_out(unit_account, [draft])[0]
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def delete_supplementary_draft(self, unit_account, draft_id):
+        draft = supplementary.draft(self.db, unit_account, record_id(draft_id, "补缴清册记录"))
+        if draft is None:
+            raise not_found("补缴清册记录")
+        self.db.delete(draft)
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def clear_supplementary_drafts(self, unit_account):
+        return {"deleted": supplementary.clear(self.db, unit_account)}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def import_supplementary_file(self, unit_account, content):
+        """As openings: good rows into the roster, the others back with their reasons and an error file."""
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            raise file_error("上传的文件内容无法识别") from None
+        rows = tpool.execute(lambda: list(read_rows(
+            data, SUPPLEMENTARY, max_rows=int(self.config["ACCOUNTS"]["max_import_rows"]),
+            max_bytes=int(self.config["GATEWAY"]["max_upload_bytes"]))))
+        good, failures = self._supplementary_rows(unit_account, rows)
+        if good:
+            supplementary.add_drafts(self.db, unit_account, good)
+        errors = supplementary.import_errors(failures, TEMPLATE_HEADERS)
+        error_file = (file_payload("补缴清册报错文件.xlsx", XLSX, tpool.execute(xlsx_error_file, errors))
+                      if errors else None)
+        return {"imported": len(good), "errors": errors, "error_file": error_file}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def submit_supplementaries(self, unit_account, clerk_id):
+        """The whole roster becomes one 补缴 verification awaiting payment (its number the payment
+        reference); every rule is checked again on the roster as it is now, and a refusal keeps it."""
+        employer_name, clerk_name = self._clerk_name(unit_account, clerk_id)
+        account = self._account(unit_account, lock=True)  # one submit per employer at a time
+        drafts = supplementary.take_roster(self.db, unit_account)
+        if not drafts:
+            raise BusinessError("ROSTER_EMPTY", "补缴清册为空，请先添加补缴记录")
+        today = centre_today(self.config)
+        current, policy = month_of(today), self._policy(hpf_year_of(today))
+        taken, cap = supplementary.taken(self.db, [(d["account_no"], d["month"]) for d in drafts], unit_account), \
+            rules.monthly_cap(policy)
+        periods, rows = store.rate_periods(self.db, unit_account), []
+        for d in drafts:
+            supplementary.clean_month(d["month"], current, account.paid_up_to)
+            key = (d["account_no"], d["month"])
+            supplementary.check_cap(d["amount"], cap, taken.get(key, Decimal(0)), d["month"])
+            taken[key] = taken.get(key, Decimal(0)) + d["amount"]
+            employer_rate, employee_rate = rules.rates_in_force(periods, d["month"])
+            employer_part, employee_part = supplementary.split(d["amount"], employer_rate, employee_rate, policy)
+            rows.append({"account_no": d["account_no"], "name": d["name"], "id_number": d["id_number"],
+                         "month": d["month"], "base": Decimal("0.00"), "employer_amount": employer_part,
+                         "employee_amount": employee_part})
+        employer_total = sum((r["employer_amount"] for r in rows), Decimal("0.00"))
+        employee_total = sum((r["employee_amount"] for r in rows), Decimal("0.00"))
+        employer_rate, employee_rate = rules.rates_in_force(periods, current)
+        verification = store.add_verification(self.db, {
+            "kind": rules.SUPPLEMENTARY, "unit_account": unit_account, "employer_name": employer_name,
+            "month": None, "status": rules.AWAITING, "headcount": len(rows), "amount": employer_total + employee_total,
+            "employer_amount": employer_total, "employee_amount": employee_total, "employer_rate": employer_rate,
+            "employee_rate": employee_rate, "changes": {}, "clerk_name": clerk_name}, today)
+        store.add_rows(self.db, verification.id, rows)
+        task = Task(new_task_id(), unit_account, self.name, SUPPLEMENTARY_KIND, title=SUPPLEMENTARY_TITLE, total=1,
+                    submitted_by=clerk_name)
+        task.start()
+        task.done = 1
+        task.finish(f"补缴核定{verification.verification_no}已提交，应缴{money_str(verification.amount)}元，"
+                    f"请在转账附言中填写核定号{verification.verification_no}")
+        task.seq = 1
+        store.add_snapshot(self.db, task.snapshot())
+        verification.submitted_at, verification.submit_task_id = store.now(), task.task_id
+        self.db.commit()
+        self._send_outbox()
+        return {"task_id": task.task_id, "verification_no": verification.verification_no}
+
+    @rpc(expected_exceptions=BusinessError)
+    def list_supplementaries(self, unit_account, query=None):
+        query = load(DateRangeSchema(), query or {})
+        return VerificationOutSchema(many=True).dump(store.verifications(
+            self.db, unit_account, rules.SUPPLEMENTARY, query["start"], query["end"]))
+
     # ---------- F12.2, F14.1 queries and cancel ----------
 
     @rpc(expected_exceptions=BusinessError)
@@ -364,7 +557,7 @@ class ContributionsService:
             account.paid_up_to = max(account.paid_up_to or "", verification.month)
         store.add_entry(self.db, account, day=value_date, type=verification.kind, book=rules.POSTED_BOOK,
                         amount=verification.amount, reference=verification.verification_no,
-                        summary=f"{rules.month_text(verification.month)}汇缴入账", month=verification.month)
+                        summary=f"{rules.verification_title(verification)}入账", month=verification.month)
         task = self._posting_task(verification)
         task.task_id = verification.posting_task_id = new_task_id()
         task.start()
@@ -398,7 +591,7 @@ class ContributionsService:
         task = self._posting_task(verification)
         task.status, task.done, task.finished_at = SUCCEEDED, verification.headcount, now_iso()
         task.started_at = verification.posting_started_at.isoformat(timespec="seconds")
-        task.message = (f"{rules.month_text(verification.month)}汇缴{verification.verification_no}已入账，"
+        task.message = (f"{rules.verification_title(verification)}{verification.verification_no}已入账，"
                         f"共{verification.headcount}人，金额{money_str(verification.amount)}元")
         store.add_snapshot(self.db, task.snapshot())  # again on a repeat: same seq, one message
         self.db.commit()

@@ -77,6 +77,40 @@ class EmployerOutSchema(LenientSchema):
     clerks = fields.List(fields.Nested(ClerkOutSchema))
 
 
+def employer_out(employer):
+    """`EmployerOutSchema().dump(employer)` written out, for the read path (单位基本信息 is the hall's
+    most frequent read): the same fields, masks and formats, about a tenth of a dump's cost. The
+    schema stays what the API document and the other answers use; a test holds the two equal."""
+    return {
+        "unit_account": _text(employer.unit_account),
+        "name": _text(employer.name),
+        "credit_code": _text(employer.credit_code),
+        "address": _text(employer.address),
+        "postal_code": _text(employer.postal_code),
+        "bank_name": _text(employer.bank_name),
+        "bank_account": _text(employer.bank_account),
+        "legal_person_name": _text(employer.legal_person_name),
+        "legal_person_id_number": mask_id(employer.legal_person_id_number),
+        "legal_person_phone": _text(employer.legal_person_phone),
+        "employer_rate": _RATE._serialize(employer.employer_rate, None, None),
+        "employee_rate": _RATE._serialize(employer.employee_rate, None, None),
+        "status": _text(employer.status),
+        "opened_on": None if employer.opened_on is None else employer.opened_on.isoformat(),
+        "first_month": _text(employer.first_month),
+        "version": None if employer.version is None else int(employer.version),
+        "clerks": [{"id": None if clerk.id is None else int(clerk.id), "name": _text(clerk.name),
+                    "id_number": mask_id(clerk.id_number), "mobile": mask_mobile(clerk.mobile)}
+                   for clerk in employer.clerks],
+    }
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+_RATE = Rate()  # as EmployerOutSchema declares its rates
+
+
 class EmployerRegisteredSchema(LenientSchema):
     """Payload of the `employer_registered` event."""
     unit_account = fields.String()

@@ -1,18 +1,42 @@
 """Queries and writes of the employer service."""
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from services.employer.models import (
     Clerk, Consultation, Employer, EmployerChange, Message, OutboxEvent, Shortcut)
 from services.employer.rules import FIELD_LABELS, PENDING, change_number, unit_account_for
-from shared.db import upsert_insert
+from shared.db import read_rows, upsert_insert
 
 
 def employer_by_unit_account(session, unit_account, lock=False):
     query = select(Employer).options(selectinload(Employer.clerks)).where(Employer.unit_account == unit_account)
     return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+_EMPLOYERS, _CLERKS = Employer.__table__, Clerk.__table__
+_CLERK_COLUMNS = ("id", "name", "id_number", "mobile")
+# The read of 单位基本信息: the employer and its clerks in one statement (one round trip, and one
+# snapshot of both), built once so its cache key is computed once, read without the ORM.
+_EMPLOYER_VIEW = (
+    select(*_EMPLOYERS.c, *(_CLERKS.c[name].label(f"clerk_{name}") for name in _CLERK_COLUMNS))
+    .outerjoin(_CLERKS, _CLERKS.c.employer_id == _EMPLOYERS.c.id)
+    .where(_EMPLOYERS.c.unit_account == bindparam("unit_account"))
+    .order_by(_CLERKS.c.id))
+
+
+def employer_view(session, unit_account):
+    """The employer as a read-only record with its clerks (id order, as the ORM relation keeps
+    them), or None. For reads only: nothing here is tracked or can be written back."""
+    rows = read_rows(session, _EMPLOYER_VIEW, {"unit_account": unit_account})
+    if not rows:
+        return None
+    employer = SimpleNamespace(**{column.key: value for column, value in zip(_EMPLOYERS.c, rows[0])})
+    employer.clerks = [SimpleNamespace(**{name: getattr(row, f"clerk_{name}") for name in _CLERK_COLUMNS})
+                       for row in rows if row.clerk_id is not None]
+    return employer
 
 
 def employer_by_credit_code(session, credit_code):

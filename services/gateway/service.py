@@ -2,6 +2,7 @@
 import json
 import logging
 import re
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -10,7 +11,8 @@ from nameko.dependency_providers import Config
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -23,7 +25,7 @@ from services.gateway.sessions import SessionRevocation
 from shared.errors import BusinessError, unauthorized
 from shared.runner import DATA_SERVICES
 from shared.text import has_hidden
-from shared.tokens import SigningSecret, TokenError, verify_token
+from shared.tokens import TokenError, TokenVerifier
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +55,43 @@ def _storable(value):
     return True
 
 
+class OneLineWebServer(WebServer):
+    """nameko's web server without eventlet's access line: the gateway writes one line per
+    request itself, with the request id (a traceback eventlet catches is still logged)."""
+
+    def get_wsgi_server(self, sock, wsgi_app, **kwargs):
+        server = super().get_wsgi_server(sock, wsgi_app, **kwargs)
+        server.log_output = False
+        return server
+
+
+class GatewayHttp(HttpRequestHandler):
+    server = OneLineWebServer()
+
+
+http = GatewayHttp.decorator
+
+
 class RequestContext:
     """What a route handler gets: the request, the caller's identity and the services."""
 
-    def __init__(self, request, rpc, config, request_id, identity=None, live=None, source=None):
+    def __init__(self, request, rpc, config, request_id, identity=None, live=None, source=None, proxies=()):
         self.request = request
-        self.source = source  # the client's address, which auth throttles on
+        self._source = source
+        self._proxies = proxies
         self.live = live
         self.rpc = rpc
         self.config = config
         self.request_id = request_id
         self.identity = identity
+
+    @property
+    def source(self):
+        """The client's address, which auth throttles on; worked out for the routes that ask."""
+        if self._source is None:
+            self._source = client_address(self.request.remote_addr, self.request.headers.get("X-Forwarded-For"),
+                                          self._proxies)
+        return self._source
 
     @property
     def employer_id(self):
@@ -119,7 +147,7 @@ class GatewayService(SessionRevocation):
     name = "gateway"
 
     config = Config()
-    secret = SigningSecret()  # auth's proxy comes with SessionRevocation
+    tokens = TokenVerifier()  # auth's proxy comes with SessionRevocation
     employer = RpcProxy("employer")
     accounts = RpcProxy("accounts")
     contributions = RpcProxy("contributions")
@@ -135,11 +163,13 @@ class GatewayService(SessionRevocation):
 
     @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
     def handle(self, request, path):
+        started = time.perf_counter()
         request_id = request_id_from(request.headers.get("X-Request-Id"), lambda: uuid.uuid4().hex)
         response = self._dispatch(request, request_id)
         response.headers["X-Request-Id"] = request_id
         response.headers.setdefault("Cache-Control", "no-store")
-        log.info("%s %s %s request_id=%s", request.method, request.path, response.status_code, request_id)
+        log.info("%s %s %s %s %.1fms request_id=%s", request.remote_addr, request.method, request.path,
+                 response.status_code, (time.perf_counter() - started) * 1000, request_id)
         return response
 
     def backends(self):
@@ -158,8 +188,7 @@ class GatewayService(SessionRevocation):
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
         if not (_storable(path_args) and _storable(request.args.to_dict(flat=False))):
             return error_response(400, "BAD_REQUEST", "请求地址或查询参数含有无效字符")
-        source = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), self.proxies)
-        ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live, source=source)
+        ctx = RequestContext(request, self.backends(), self.config, request_id, live=self.live, proxies=self.proxies)
         try:
             with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):
                 if route.auth:
@@ -199,7 +228,7 @@ class GatewayService(SessionRevocation):
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("请先登录")
         try:
-            claims = verify_token(self.secret, token.strip())
+            claims = self.tokens.verify(token.strip())
         except TokenError:
             raise unauthorized() from None
         if self.sessions.is_revoked(claims["jti"]):

@@ -52,7 +52,9 @@ def tenants(system):
     assert a.post("/api/v1/consultations", json={"type": "政策咨询", "content": "甲单位的咨询内容"}).status_code == 201
     samples = {
         "draft_id": {"/api/v1/openings/": str(draft["id"]), "/api/v1/seals/": str(seal_draft["id"]),
-                     "/api/v1/unseals/": str(seal_draft["id"]), "/api/v1/transfers/": str(seal_draft["id"])},
+                     "/api/v1/unseals/": str(seal_draft["id"]), "/api/v1/transfers/": str(seal_draft["id"]),
+                     # A has no month posted to supplement: an id of another of its rosters stands in
+                     "/api/v1/supplementaries/": str(draft["id"])},
         "batch_id": {"/api/v1/openings/": submitted["batch_id"], "/api/v1/seals/": sealed["batch_id"],
                      "/api/v1/transfers/": sealed["batch_id"]},
         "merge_no": merge["merge_no"],

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from services.contributions.service import ContributionsService
 from services.employer.service import EmployerService
 from shared.errors import BusinessError
-from tests.factories import employer_data
+from tests.factories import employer_data, mobile, resident_id
 from tests.records import remittance_account
 from tests.waiting import wait_for
 
@@ -26,6 +26,19 @@ def test_register_employer_returns_unit_account_and_masked_clerk(services, rpc):
     assert employer["clerks"][0]["id_number"].count("*") == 10
     again = rpc.employer.get_employer(employer["unit_account"])
     assert again["name"] == data["name"] and again["credit_code"] == data["credit_code"]
+
+
+def test_read_of_an_employer_answers_what_its_registration_answered(services, rpc):
+    """The read path (one statement, no ORM) against the registration's answer (the ORM objects)."""
+    data = employer_data(legal_person_id_number=resident_id(), legal_person_phone="029-88886666")
+    data["clerks"].append({"name": "李经办", "id_number": resident_id(), "mobile": mobile()})
+    employer = rpc.employer.register_employer(data)
+    other = rpc.employer.register_employer(employer_data())
+    again = rpc.employer.get_employer(employer["unit_account"])
+    assert again == employer
+    assert [c["name"] for c in again["clerks"]] == ["钱经办", "李经办"]
+    assert again["legal_person_id_number"].count("*") == 10 and again["clerks"][1]["mobile"].count("*") == 4
+    assert rpc.employer.get_employer(other["unit_account"])["unit_account"] == other["unit_account"]
 
 
 def test_register_emits_event_that_opens_remittance_account(services, rpc, db_engine):

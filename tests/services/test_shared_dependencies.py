@@ -5,7 +5,7 @@ from nameko.rpc import rpc
 from sqlalchemy import Integer, String, create_engine, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import Database, atomic
+from shared.db import Database, atomic, read_rows
 from shared.errors import BusinessError
 from shared.tasks import Task, TaskReporter, task_queue
 from tests.waiting import wait_for
@@ -19,6 +19,9 @@ class Note(ProbeBase):
     __tablename__ = "probe_notes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(String(50))
+
+
+COUNT = text("select count(*) from probe_notes where text = :t")
 
 
 class ProbeService:
@@ -41,6 +44,18 @@ class ProbeService:
     def add_without_commit(self, text_):
         self.db.add(Note(text=text_))
         self.db.flush()
+
+    @rpc
+    def read_count(self, text_):
+        """A read on its own: the read engine's connection, outside any transaction."""
+        return read_rows(self.db, COUNT, {"t": text_})[0][0]
+
+    @rpc
+    def add_then_read(self, text_):
+        """A read after a write in the same worker: the transaction's own connection."""
+        self.db.add(Note(text=text_))
+        self.db.flush()
+        return read_rows(self.db, COUNT, {"t": text_})[0][0]
 
     @rpc
     def report(self, total, failed):
@@ -83,6 +98,22 @@ def test_atomic_rolls_back_on_error(rpc, probe):
 def test_uncommitted_work_is_discarded_at_teardown(rpc, probe):
     rpc.progress.add_without_commit("discarded")
     assert count(probe, "discarded") == 0
+
+
+def test_a_read_on_its_own_sees_committed_rows_and_one_after_a_write_sees_the_write(rpc, probe):
+    assert rpc.progress.add("read-me") == "added"
+    assert rpc.progress.read_count("read-me") == 1
+    assert rpc.progress.add_then_read("read-mine") == 1  # flushed, uncommitted: its own connection
+    assert count(probe, "read-mine") == 0  # and discarded at teardown
+
+
+def test_a_read_whose_connection_died_is_read_again_on_a_new_one(rpc, probe):
+    assert rpc.progress.add("survives") == "added"
+    assert rpc.progress.read_count("survives") == 1
+    with probe.connect() as conn:  # the server ends the read engine's connections, as a restart does
+        conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity "
+                          "where datname = current_database() and pid <> pg_backend_pid()"))
+    assert rpc.progress.read_count("survives") == 1
 
 
 def test_task_snapshots_reach_the_tasks_exchange_with_growing_seq(rpc, probe, config):

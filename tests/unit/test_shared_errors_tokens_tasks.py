@@ -10,8 +10,9 @@ from shared.errors import BusinessError, not_found
 from shared.schemas import Money, StrictSchema, load
 from shared.tasks import (FAILED, PARTIAL, RUNNING, SUCCEEDED, Task, TaskSnapshotSchema,
                           final_status, report_step)
-from shared.tokens import (TokenError, check_production_secrets, check_secret, issue_token,
-                           verify_token)
+from shared import tokens as tokens_module
+from shared.tokens import (TokenError, VerifiedTokens, check_production_secrets, check_secret,
+                           issue_token, verify_token)
 
 SECRET = "s" * 40
 
@@ -65,6 +66,45 @@ def test_alg_none_and_other_key_refused():
     token, _ = issue_token("o" * 40, employer_id="e", clerk_id=1, minutes=30)
     with pytest.raises(TokenError):
         verify_token(SECRET, token)
+
+
+def test_remembered_token_is_still_refused_once_expired(monkeypatch):
+    verified = VerifiedTokens(SECRET)
+    token, claims = issue_token(SECRET, employer_id="610100000001", clerk_id=7, minutes=30)
+    assert verified.verify(token)["emp"] == "610100000001"
+    assert token in verified.claims
+    monkeypatch.setattr(tokens_module.time, "time", lambda: claims["exp"])  # PyJWT: expired from exp on
+    with pytest.raises(TokenError):
+        verified.verify(token)
+    assert token not in verified.claims
+
+
+def test_remembered_tokens_answer_only_for_their_exact_text():
+    verified = VerifiedTokens(SECRET)
+    mine, _ = issue_token(SECRET, employer_id="610100000001", clerk_id=7, minutes=30)
+    theirs, _ = issue_token(SECRET, employer_id="610100000002", clerk_id=8, minutes=30)
+    assert verified.verify(mine)["emp"] == "610100000001"
+    assert verified.verify(theirs)["emp"] == "610100000002"
+    assert verified.verify(mine)["emp"] == "610100000001"
+    header, payload, signature = mine.split(".")
+    forged_payload = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(b"610100000001", b"610100000002")).decode()
+    for altered in (f"{header}.{forged_payload}.{signature}", mine + "x", mine[:-2]):
+        with pytest.raises(TokenError):
+            verified.verify(altered)
+    other_key, _ = issue_token("o" * 40, employer_id="610100000001", clerk_id=7, minutes=30)
+    with pytest.raises(TokenError):
+        verified.verify(other_key)
+
+
+def test_remembered_claims_cannot_be_changed_by_a_caller_and_are_bounded():
+    verified = VerifiedTokens(SECRET, size=2)
+    first, _ = issue_token(SECRET, employer_id="610100000001", clerk_id=7, minutes=30)
+    verified.verify(first)["emp"] = "610100000009"
+    assert verified.verify(first)["emp"] == "610100000001"
+    for n in range(3):
+        verified.verify(issue_token(SECRET, employer_id=f"61010000000{n}", clerk_id=n, minutes=30)[0])
+    assert len(verified.claims) == 2 and first not in verified.claims
 
 
 def test_production_refuses_default_or_short_secret():
