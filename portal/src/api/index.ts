@@ -1,6 +1,6 @@
 // Every call the portal makes, typed by the OpenAPI document.
 import { request, download, type Schemas } from './client'
-import type { SupplementaryDraft, SupplementaryDraftIn, SupplementaryDraftPage, SupplementaryDraftPatch, SupplementarySubmitted } from './pending'
+import type { paths } from './schema'
 
 export type { Schemas }
 type Range = { start?: string; end?: string }
@@ -97,12 +97,16 @@ export const remittances = {
   voucher: (no: string) => download(`/api/v1/remittances/${encodeURIComponent(no)}/voucher.pdf`, `汇缴书${no}.pdf`),
 }
 
+export type SupplementaryDraft = Schemas['SupplementaryDraftOut']
+/** The submit's answer, by its route: the document names its schema after another of that shape. */
+export type SupplementarySubmitted = paths['/api/v1/supplementaries/submit']['post']['responses'][202]['content']['application/json']
+
 export const supplementaries = {
   template: () => download('/api/v1/supplementaries/template.xlsx', '批量补缴模板.xlsx'),
   drafts: (page = 1, page_size = 50) =>
-    request<SupplementaryDraftPage>('GET', '/api/v1/supplementaries/drafts', { query: { page, page_size } }),
-  add: (body: SupplementaryDraftIn) => request<SupplementaryDraft>('POST', '/api/v1/supplementaries/drafts', { body }),
-  update: (id: number, body: SupplementaryDraftPatch) =>
+    request<Schemas['SupplementaryPage']>('GET', '/api/v1/supplementaries/drafts', { query: { page, page_size } }),
+  add: (body: Schemas['SupplementaryDraftIn']) => request<SupplementaryDraft>('POST', '/api/v1/supplementaries/drafts', { body }),
+  update: (id: number, body: Schemas['SupplementaryDraftChange']) =>
     request<SupplementaryDraft>('PATCH', `/api/v1/supplementaries/drafts/${id}`, { body }),
   remove: (id: number) => request<void>('DELETE', `/api/v1/supplementaries/drafts/${id}`),
   clear: () => request<Schemas['Deleted']>('DELETE', '/api/v1/supplementaries/drafts'),

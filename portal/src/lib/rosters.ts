@@ -1,6 +1,5 @@
 // The batch kinds the roster component serves. A new kind (封存, 转入, 补缴 ...) is one more entry.
-import { openings, supplementaries, type Schemas } from '../api'
-import type { SupplementaryDraft, SupplementarySubmitted } from '../api/pending'
+import { openings, supplementaries, type Schemas, type SupplementaryDraft, type SupplementarySubmitted } from '../api'
 import { formatMoney } from './format'
 import { seals, transfers, unseals, type StatusDraft } from '../api/status'
 import { idNumberProblem, mobileProblem, phoneProblem } from './validate'
