@@ -157,8 +157,8 @@ def test_f17_1_consultation_answered_by_the_centre_reaches_the_message_centre(ha
     api, _, _ = clerk("浏览器咨询有限公司")
     page = hall.page
     # unopened menus say so and lead nowhere
-    page.locator(".el-sub-menu__title", has_text="缴存业务").click()
-    closed = page.locator(".el-menu-item", has_text="补缴核定")
+    page.locator(".el-sub-menu__title", has_text="变更业务").click()
+    closed = page.locator(".el-menu-item", has_text="年度核定")
     expect(closed).to_contain_text("暂未开通")
     expect(closed).to_have_class(re.compile("is-disabled"))
 

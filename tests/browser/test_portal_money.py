@@ -135,6 +135,8 @@ def test_f12_1_a_whole_month_from_verification_to_the_ledgers_and_home(hall, cle
     hall.shot("member-ledger")
 
     hall.menu("个人账户管理", "个人账户查询", "个人账户信息查询")  # F4.2 shows the balance and 缴至月份 too
+    page.wait_for_url(re.compile(r"/members$"))  # not the ledger page's field of the same name, still there
+    expect(page.locator(".member-rows")).to_be_visible()
     page.locator("input[name=member_query]").fill("汇缴甲")
     page.get_by_role("button", name="查询").click()
     expect(page.locator(".member-rows")).to_contain_text(money(first_share))

@@ -1,5 +1,6 @@
 // Every call the portal makes, typed by the OpenAPI document.
 import { request, download, type Schemas } from './client'
+import type { paths } from './schema'
 
 export type { Schemas }
 type Range = { start?: string; end?: string }
@@ -94,6 +95,32 @@ export const remittances = {
   submit: (no: string) => request<Schemas['Submitted']>('POST', `/api/v1/remittances/${encodeURIComponent(no)}/submit`),
   roster: (no: string) => download(`/api/v1/remittances/${encodeURIComponent(no)}/roster.xlsx`, `汇缴清册${no}.xlsx`),
   voucher: (no: string) => download(`/api/v1/remittances/${encodeURIComponent(no)}/voucher.pdf`, `汇缴书${no}.pdf`),
+}
+
+export type SupplementaryDraft = Schemas['SupplementaryDraftOut']
+/** The submit's answer, by its route: the document names its schema after another of that shape. */
+export type SupplementarySubmitted = paths['/api/v1/supplementaries/submit']['post']['responses'][202]['content']['application/json']
+
+export const supplementaries = {
+  template: () => download('/api/v1/supplementaries/template.xlsx', '批量补缴模板.xlsx'),
+  drafts: (page = 1, page_size = 50) =>
+    request<Schemas['SupplementaryPage']>('GET', '/api/v1/supplementaries/drafts', { query: { page, page_size } }),
+  add: (body: Schemas['SupplementaryDraftIn']) => request<SupplementaryDraft>('POST', '/api/v1/supplementaries/drafts', { body }),
+  update: (id: number, body: Schemas['SupplementaryDraftChange']) =>
+    request<SupplementaryDraft>('PATCH', `/api/v1/supplementaries/drafts/${id}`, { body }),
+  remove: (id: number) => request<void>('DELETE', `/api/v1/supplementaries/drafts/${id}`),
+  clear: () => request<Schemas['Deleted']>('DELETE', '/api/v1/supplementaries/drafts'),
+  importFile: (file: File) => {
+    const form = new FormData()
+    form.append('file', file)
+    return request<Schemas['ImportResult']>('POST', '/api/v1/supplementaries/drafts/import', { form })
+  },
+  /** The whole roster becomes one 补缴 verification, awaiting payment by its number. */
+  submit: () => request<SupplementarySubmitted>('POST', '/api/v1/supplementaries/submit'),
+  /** F13.3: the 补缴 verifications saved in a date range (the shape of 汇缴查询's). */
+  list: (range: Range) => request<Schemas['VerificationOut'][]>('GET', '/api/v1/supplementaries', { query: range }),
+  roster: (no: string) => download(`/api/v1/supplementaries/${encodeURIComponent(no)}/roster.xlsx`, `补缴清册${no}.xlsx`),
+  voucher: (no: string) => download(`/api/v1/supplementaries/${encodeURIComponent(no)}/voucher.pdf`, `补缴书${no}.pdf`),
 }
 
 export const payments = {

@@ -10,7 +10,8 @@ describe('menu', () => {
     const deposits = MENU.find((e) => e.key === 'deposits')!
     expect(isOpen(deposits)).toBe(true)
     expect(deposits.children!.map((e) => e.title)).toEqual(['汇缴核定', '补缴核定', '缴存办理'])
-    expect(isOpen(deposits.children!.find((e) => e.key === 'supplementary')!)).toBe(false)  // 暂未开通
+    expect(isOpen(deposits.children!.find((e) => e.key === 'supplementary')!)).toBe(true)
+    expect(isOpen(MENU.find((e) => e.key === 'changes')!.children!.find((e) => e.key === 'annual')!)).toBe(false)  // 暂未开通
   })
   it('maps functions to pages; unopened functions have none', () => {
     expect(functionPath('F3.1')).toBe('/openings')
@@ -32,7 +33,9 @@ describe('menu', () => {
     expect(functionPath('F10.1')).toBe('/transfers')
     expect(functionPath('F10.3')).toBe('/transfers/query')
     expect(functionPath('F11.1')).toBeNull()
-    expect(functionPath('F13.1')).toBeNull()
+    expect(functionPath('F13.1')).toBe('/supplementaries')
+    expect(functionPath('F13.2')).toBe('/supplementaries')
+    expect(functionPath('F13.3')).toBe('/supplementaries/query')
     expect(functionPath('F99.9')).toBeNull()
   })
   it('turns an entry on by its flag', () => {
@@ -51,6 +54,8 @@ describe('menu', () => {
     expect(trail('/seals/query')).toEqual(['变更业务', '个人账户封存启封', '封存启封查询'])
     expect(trail('/transfers')).toEqual(['变更业务', '内部转移', '个人账户转入'])
     expect(trail('/merges')).toEqual(['个人账户管理', '个人账户合并', '个人账户合并'])
+    expect(trail('/supplementaries')).toEqual(['缴存业务', '补缴核定', '补缴核定'])
+    expect(trail('/supplementaries/query')).toEqual(['缴存业务', '补缴核定', '补缴查询'])
     expect(trail('/nowhere')).toBeNull()
   })
   it('lists every function of the hall somewhere', () => {

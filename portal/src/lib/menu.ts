@@ -67,7 +67,10 @@ export const MENU: MenuEntry[] = [
         { key: 'remittance-form', title: '汇缴核定', path: '/remittances', functions: ['F12.1'], enabled: true },
         { key: 'remittance-query', title: '汇缴查询', path: '/remittances/query', functions: ['F12.2'], enabled: true },
       ] },
-      { key: 'supplementary', title: '补缴核定', functions: ['F13.1', 'F13.2', 'F13.3'], enabled: false },
+      { key: 'supplementary', title: '补缴核定', children: [
+        { key: 'supplementary-roster', title: '补缴核定', path: '/supplementaries', functions: ['F13.1', 'F13.2'], enabled: true },
+        { key: 'supplementary-query', title: '补缴查询', path: '/supplementaries/query', functions: ['F13.3'], enabled: true },
+      ] },
       { key: 'payment', title: '缴存办理', path: '/payments', functions: ['F14.1'], enabled: true },
     ],
   },
