@@ -3043,7 +3043,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Submitted1"];
+                        "application/json": components["schemas"]["SupplementarySubmitted"];
                     };
                 };
                 /** @description 错误：{error: {code, message, details}} */
@@ -4776,10 +4776,6 @@ export interface components {
             task_id?: string;
             verification_no?: string;
         };
-        Submitted1: {
-            task_id?: string;
-            verification_no?: string;
-        };
         SupplementaryDraftChange: {
             amount?: string;
             month?: string;
@@ -4819,6 +4815,10 @@ export interface components {
             page?: number;
             page_size?: number;
             total?: number;
+        };
+        SupplementarySubmitted: {
+            task_id?: string;
+            verification_no?: string;
         };
         SuspenseItemOut: {
             /** Format: decimal */

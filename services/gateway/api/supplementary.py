@@ -14,7 +14,7 @@ from shared.downloads import PDF, XLSX
 from shared.schemas import DateRangeSchema, LenientSchema
 
 
-class SubmittedSchema(LenientSchema):
+class SupplementarySubmittedSchema(LenientSchema):
     task_id = fields.String()
     verification_no = fields.String()
 
@@ -60,7 +60,7 @@ def import_drafts(ctx):
 
 
 @route("POST", "/api/v1/supplementaries/submit", "提交补缴清册：生成待缴款的补缴核定，返回任务号及核定号 (F13.1)",
-       "contributions", response=SubmittedSchema, status=202)
+       "contributions", response=SupplementarySubmittedSchema, status=202)
 def submit(ctx):
     return ctx.rpc.contributions.submit_supplementaries(ctx.employer_id, ctx.clerk_id)
 
