@@ -514,7 +514,7 @@ class AccountsService(StatusChanges):
     @atomic
     def settle_interest(self, year, submitted_by="中心"):
         """Start settling HPF year `year` (once; a second call answers the run as it stands)."""
-        year = interest_year(year)
+        year = interest.checked_year(year)
         _, end = interest.year_bounds(year)
         if centre_today(self.config) <= end:
             raise BusinessError("YEAR_NOT_ENDED", f"{year}年度（至{end.year}年6月30日）尚未结束，不能结息", status=409)
@@ -532,7 +532,7 @@ class AccountsService(StatusChanges):
 
     @rpc(expected_exceptions=BusinessError)
     def interest_run(self, year):
-        run = self.db.get(InterestRun, interest_year(year))
+        run = self.db.get(InterestRun, interest.checked_year(year))
         if run is None:
             raise not_found("该年度结息")
         return InterestRunSchema().dump(run)
@@ -614,13 +614,6 @@ class AccountsService(StatusChanges):
         employer_name, _ = self._names(unit_account)
         pdf = tpool.execute(merge_voucher, self.config, record, employer_name)
         return file_payload(f"个人账户合并凭证_{record.merge_no}.pdf", PDF, pdf)
-
-
-def interest_year(value):
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise validation_error([{"field": "year", "message": "年度应为四位数字，如2025"}])
-    return int(text)
 
 
 def _failure(thread):

@@ -4,7 +4,7 @@ proxies."""
 from services.accounts import rules, status, status_rules
 from shared.clock import centre_today
 from shared.errors import conflict, not_found, validation_error
-from shared.months import month_of
+from shared.months import HPF_YEAR_FIRST_MONTH, month_of
 from shared.text import normalize_text
 
 
@@ -18,7 +18,7 @@ class StatusChanges:
         """What a kind's rule needs besides the rows: the July rule, the year's bounds and ages."""
         today = today or centre_today(self.config)
         context = status_rules.Context(unit_account=unit_account, reasons=self._reasons(kind), today=today)
-        if kind == status_rules.SEAL and today.month == status_rules.JULY:
+        if kind == status_rules.SEAL and today.month == HPF_YEAR_FIRST_MONTH:
             pending = self.contributions.annual_verification_pending(unit_account, month_of(today))["pending"]
             context.july_blocked = status_rules.july_blocks_sealing(today, pending)
         if kind == status_rules.UNSEAL:

@@ -13,6 +13,7 @@ from services.accounts.rules import AGE_MESSAGE, NORMAL, STATUSES, OpeningLimits
 from shared.errors import COUNTER_ONLY, BusinessError
 from shared.identity import IdentityError, parse_resident_id
 from shared.money import MoneyError, money_str, to_money
+from shared.months import HPF_YEAR_FIRST_MONTH
 from shared.text import normalize_text
 
 SEALED, MERGED = "02", "03"
@@ -24,7 +25,6 @@ NUMBER_PREFIX = {SEAL: "FC", UNSEAL: "QF", TRANSFER: "ZR", "merge": "HB"}
 # verification is built (F11), a July seal of an employer that owes one is refused online:
 # this is the one switch.
 SEAL_IN_JULY_NEEDS_ANNUAL_VERIFICATION = True
-JULY = 7
 
 COLUMNS = {"account_no": "个人账号", "name": "姓名", "id_number": "证件号码", "reason": "原因", "base": "缴存基数"}
 
@@ -50,7 +50,7 @@ class Context:
 
 def july_blocks_sealing(today, annual_pending):
     """F9.1: in July, while that year's annual verification is owed and not done."""
-    return SEAL_IN_JULY_NEEDS_ANNUAL_VERIFICATION and today.month == JULY and annual_pending
+    return SEAL_IN_JULY_NEEDS_ANNUAL_VERIFICATION and today.month == HPF_YEAR_FIRST_MONTH and annual_pending
 
 
 def clean_reason(value, reasons):
@@ -207,6 +207,11 @@ def check_merge(from_member, to_member, unit_account, on_open_verification):
     return None
 
 
+CONFLICTS = {"MEMBER_NOT_NORMAL", "MEMBER_NOT_SEALED", "SEALED_THIS_MONTH", "NORMAL_ACCOUNT_EXISTS",
+             "ON_OPEN_VERIFICATION", "ANNUAL_VERIFICATION_REQUIRED", "ALREADY_HERE", "ACCOUNT_CLOSED",
+             "MEMBER_AMBIGUOUS", "CHOICE_REQUIRED", "IN_ROSTER"}
+
+
 def problem_error(problem):
     """A problem of a single request as the business error the API answers."""
     status = 404 if problem.code == "NOT_FOUND" else 409 if problem.code in CONFLICTS else 400
@@ -214,10 +219,6 @@ def problem_error(problem):
                          [{"field": problem.column, "label": COLUMNS.get(problem.column, ""),
                            "message": problem.message}], status=status)
 
-
-CONFLICTS = {"MEMBER_NOT_NORMAL", "MEMBER_NOT_SEALED", "SEALED_THIS_MONTH", "NORMAL_ACCOUNT_EXISTS",
-             "ON_OPEN_VERIFICATION", "ANNUAL_VERIFICATION_REQUIRED", "ALREADY_HERE", "ACCOUNT_CLOSED",
-             "MEMBER_AMBIGUOUS", "CHOICE_REQUIRED", "IN_ROSTER"}
 
 
 def resolve_row(kind, values, members, unit_account):

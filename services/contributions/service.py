@@ -350,12 +350,14 @@ class ContributionsService:
 
     def _draft_out(self, unit_account, drafts):
         """Drafts with the split of each amount by its month's rates (as the verification will split it)."""
-        periods = store.rate_periods(self.db, unit_account)
+        periods, policies = store.rate_periods(self.db, unit_account), {}
         out = []
         for draft in drafts:
             employer_rate, employee_rate = rules.rates_in_force(periods, draft.month)
-            parts = supplementary.split(draft.amount, employer_rate, employee_rate,
-                                        self._policy(hpf_year_of_month(draft.month)))
+            year = hpf_year_of_month(draft.month)
+            if year not in policies:  # a page's rows share a year or two: one policy read each
+                policies[year] = self._policy(year)
+            parts = supplementary.split(draft.amount, employer_rate, employee_rate, policies[year])
             out.append({**SupplementaryDraftOutSchema().dump(draft), "employer_part": money_str(parts[0]),
                         "employee_part": money_str(parts[1])})
         return out

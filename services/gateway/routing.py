@@ -63,9 +63,11 @@ def request_id_from(header_value, generate):
 
 
 def file_response(file):
-    """A download that a service produced with `shared.downloads.file_payload`; the name may be Chinese."""
+    """A download that a service produced with `shared.downloads.file_payload`; the name may be Chinese.
+    A voucher's verification code travels in `X-Verification-Code`."""
     name = file["filename"]
     ascii_name = "".join(c if c.isascii() and c not in '"\\' else "_" for c in name)
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(file_content(file), content_type=file["content_type"],
-                    headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
+    if file.get("verification_code"):
+        headers["X-Verification-Code"] = file["verification_code"]
+    return Response(file_content(file), content_type=file["content_type"], headers=headers)

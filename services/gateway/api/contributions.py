@@ -55,10 +55,7 @@ def remittance_roster(ctx, verification_no):
 @route("GET", "/api/v1/remittances/<verification_no>/voucher.pdf", "汇缴书：收款账户、金额（含大写）、缴款识别号 (F12.2)",
        "contributions", produces=PDF)
 def remittance_voucher(ctx, verification_no):
-    voucher = ctx.rpc.contributions.remittance_voucher(ctx.employer_id, verification_no)
-    response = file_response(voucher)
-    response.headers["X-Verification-Code"] = voucher["verification_code"]
-    return response
+    return file_response(ctx.rpc.contributions.remittance_voucher(ctx.employer_id, verification_no))
 
 
 @route("GET", "/api/v1/payments", "未缴款的核定 (F14.1)：kind=remittance|supplementary", "contributions",

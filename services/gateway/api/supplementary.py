@@ -80,7 +80,4 @@ def roster(ctx, verification_no):
 @route("GET", "/api/v1/supplementaries/<verification_no>/voucher.pdf", "补缴书：收款账户、金额、缴款识别号 (F13.3)",
        "contributions", produces=PDF)
 def voucher(ctx, verification_no):
-    voucher = ctx.rpc.contributions.remittance_voucher(ctx.employer_id, verification_no)
-    response = file_response(voucher)
-    response.headers["X-Verification-Code"] = voucher["verification_code"]
-    return response
+    return file_response(ctx.rpc.contributions.remittance_voucher(ctx.employer_id, verification_no))
