@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from hpf.portal import ensure_built
 from shared.config import ROOT
@@ -106,15 +107,26 @@ class Hall:
         self.submit_login()
 
     def menu(self, *titles):
-        """Open a page through the menus, as a clerk does."""
-        scope = self.page.locator(".aside")
-        for title in titles[:-1]:
-            heading = scope.locator(".el-sub-menu__title", has_text=title).first
-            group = heading.locator("xpath=..")
-            if "is-opened" not in (group.get_attribute("class") or ""):
-                heading.click()
-            scope = group
-        scope.locator(".el-menu-item", has_text=titles[-1]).first.click()
+        """Open a page through the menus, as a clerk does. A group may still be folding or unfolding
+        from the last click (the menu keeps one group open), so the path is opened again until the
+        entry shows."""
+        for _ in range(3):
+            scope = self.page.locator(".aside")
+            try:
+                for title in titles[:-1]:
+                    heading = scope.locator(".el-sub-menu__title", has_text=title).first
+                    group = heading.locator("xpath=..")
+                    if "is-opened" not in (group.get_attribute("class") or ""):
+                        heading.click()
+                    expect(group).to_have_class(re.compile(r"\bis-opened\b"), timeout=5_000)
+                    scope = group
+                entry = scope.locator(".el-menu-item", has_text=titles[-1]).first
+                expect(entry).to_be_visible(timeout=5_000)
+            except AssertionError:
+                continue
+            entry.click()
+            return
+        raise AssertionError(f"menu entry {' / '.join(titles)} never showed")
 
 
 @pytest.fixture
