@@ -344,3 +344,11 @@ class ChangesSubmittedSchema(LenientSchema):
 PUBLISHED = {"openings_submitted": OpeningsSubmittedSchema, "changes_submitted": ChangesSubmittedSchema,
              "interest_settlement": InterestSettlementSchema, "members_opened": MembersOpenedSchema,
              "verification_rows_posted": VerificationRowsPostedSchema}
+
+
+class AnnualBasesSchema(StrictSchema):
+    """contributions → accounts: the bases an annual verification sets, as (account_no, base) pairs."""
+    reference = fields.String(required=True, validate=validate.Length(1, 20))
+    clerk_name = fields.String(required=True, validate=validate.Length(1, 50))
+    rows = fields.List(fields.Tuple((fields.String(validate=validate.Length(1, 20)), Money())), required=True,
+                       validate=validate.Length(max=100_000))

@@ -21,7 +21,7 @@ from services.accounts.schemas import (
     BatchOutSchema, DraftInSchema, DraftOutSchema, DraftPageSchema,
     ImportResultSchema, LedgerRowSchema, MemberChangeInSchema, MemberChangeOutSchema, MemberCountsSchema,
     MemberOutSchema, MemberQuerySchema, PageSchema, VerificationPostingSchema,
-    AccountQuerySchema, InterestRunSchema, StatementLineSchema, StatementQuerySchema, ChangeDraftOutSchema, ChangeDraftPageSchema, ChangeQuerySchema, ChangeSubmitSchema, MergeInSchema,
+    AccountQuerySchema, AnnualBasesSchema, InterestRunSchema, StatementLineSchema, StatementQuerySchema, ChangeDraftOutSchema, ChangeDraftPageSchema, ChangeQuerySchema, ChangeSubmitSchema, MergeInSchema,
     MergeOutSchema, MergeQuerySchema, SealDraftInSchema, SealedAccountSchema, StatusChangeOutSchema,
     TransferDraftInSchema, UnsealDraftInSchema)
 from services.accounts.status_flow import StatusChanges, change_errors, kind_of
@@ -278,6 +278,15 @@ class AccountsService(StatusChanges):
         rows = store.remittance_roster(self.db, str(unit_account))
         # NUMERIC(12, 2) reads back with its two places: str() is the "5000.00" the contract asks for
         return {"members": [[account_no, name, id_number, str(base)] for account_no, name, id_number, base in rows]}
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def apply_annual_bases(self, unit_account, data):
+        """For contributions (F11.1): the new bases of an annual verification, in one transaction."""
+        data = load(AnnualBasesSchema(), data)
+        updated = status.apply_annual_bases(self.db, str(unit_account), data["reference"], data["clerk_name"],
+                                            centre_today(self.config), data["rows"])
+        return {"updated": updated}
 
     @rpc
     def members_of(self, unit_account, account_nos):

@@ -11,6 +11,7 @@ from services.accounts.rules import NORMAL, business_number
 MEMBERS, LEDGER = store.MEMBERS, store.LEDGER
 CHANGES = StatusChange.__table__
 TRANSFER_TYPE, MERGE_TYPE = "06", "07"
+ANNUAL_KIND = "annual"   # a base set by the annual verification (F11)
 FIELDS = ("row_no", "account_no", "name", "id_number", "reason", "base", "from_unit")
 MEMBER_COLUMNS = (MEMBERS.c.account_no, MEMBERS.c.unit_account, MEMBERS.c.name, MEMBERS.c.id_number,
                   MEMBERS.c.status, MEMBERS.c.base, MEMBERS.c.balance, MEMBERS.c.opened_on)
@@ -236,6 +237,28 @@ def _unseal(session, batch, items):
                     [{"key": member.account_no, "new_base": values["base"]} for _, member, values in items])
     session.execute(insert(CHANGES), [_history(batch, row, member, NORMAL, old_base=member.base,
                                                new_base=values["base"]) for row, member, values in items])
+
+
+def apply_annual_bases(session, unit_account, reference, clerk_name, today, rows):
+    """The new bases of an annual verification (`rows`: (account_no, base)) on the employer's members
+    who are still its members (正常 or 封存), one bulk update; a base already as asked is left alone, so
+    running it twice changes nothing. Each change is kept in the history (kind annual, the reason the
+    annual verification's number). Answers how many bases changed."""
+    wanted = dict(rows)
+    members = members_by_account(session, list(wanted), lock=True)
+    changed = [(m, wanted[a]) for a, m in members.items()
+               if m.unit_account == unit_account and m.status in (NORMAL, rules.SEALED) and m.base != wanted[a]]
+    if not changed:
+        return 0
+    session.execute(update(MEMBERS).where(MEMBERS.c.account_no == bindparam("key")).values(base=bindparam("new_base")),
+                    [{"key": m.account_no, "new_base": base} for m, base in changed])
+    when = store.now()
+    session.execute(insert(CHANGES), [
+        {"kind": ANNUAL_KIND, "batch_id": None, "unit_account": unit_account, "account_no": m.account_no,
+         "name": m.name, "id_number": m.id_number, "reason": reference, "old_status": m.status,
+         "new_status": m.status, "old_base": m.base, "new_base": base, "clerk_name": clerk_name,
+         "changed_on": today, "changed_at": when} for m, base in changed])
+    return len(changed)
 
 
 def _apply_transfers(session, batch, rows, context):

@@ -18,13 +18,8 @@ from shared.text import normalize_text
 
 SEALED, MERGED = "02", "03"
 SEAL, UNSEAL, TRANSFER = "seal", "unseal", "transfer"
-KIND_NAMES = {SEAL: "封存", UNSEAL: "启封", TRANSFER: "转入", "merge": "合并"}
+KIND_NAMES = {SEAL: "封存", UNSEAL: "启封", TRANSFER: "转入", "merge": "合并", "annual": "年度基数核定"}
 NUMBER_PREFIX = {SEAL: "FC", UNSEAL: "QF", TRANSFER: "ZR", "merge": "HB"}
-
-# In July, sealing waits for that HPF year's annual base verification (F9.1). Until the annual
-# verification is built (F11), a July seal of an employer that owes one is refused online:
-# this is the one switch.
-SEAL_IN_JULY_NEEDS_ANNUAL_VERIFICATION = True
 
 COLUMNS = {"account_no": "个人账号", "name": "姓名", "id_number": "证件号码", "reason": "原因", "base": "缴存基数"}
 
@@ -50,7 +45,7 @@ class Context:
 
 def july_blocks_sealing(today, annual_pending):
     """F9.1: in July, while that year's annual verification is owed and not done."""
-    return SEAL_IN_JULY_NEEDS_ANNUAL_VERIFICATION and today.month == HPF_YEAR_FIRST_MONTH and annual_pending
+    return today.month == HPF_YEAR_FIRST_MONTH and annual_pending
 
 
 def clean_reason(value, reasons):
@@ -114,7 +109,7 @@ def check_seal(row, member, context):
                        f"该职工账户状态为{_status(member.status)}，只有正常状态的账户可以封存")
     if context.july_blocked:
         return Problem("ANNUAL_VERIFICATION_REQUIRED", "account_no",
-                       f"{context.today.year}年7月须先完成本年度缴存基数核定后方可办理封存，年度核定暂{COUNTER_ONLY}")
+                       f"{context.today.year}年7月须先完成{context.today.year}年度缴存基数核定（变更业务—年度核定）后方可办理封存")
     return None
 
 

@@ -215,3 +215,62 @@ class SupplementaryDraft(Base):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     reason: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime]
+
+
+class AnnualDraft(Base):
+    """A row of an employer's annual base review list (年度核定清册) for one HPF year: a member remitted
+    normally up to June, his base now and the new base the clerk gives."""
+    __tablename__ = "annual_drafts"
+    __table_args__ = (UniqueConstraint("unit_account", "year", "account_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
+    year: Mapped[int]
+    row_no: Mapped[int | None] = mapped_column()
+    account_no: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    old_base: Mapped[Decimal] = mapped_column(MONEY)
+    new_base: Mapped[Decimal] = mapped_column(MONEY)
+    created_at: Mapped[datetime]
+
+
+class AnnualVerification(Base):
+    """An employer's annual base verification (年度缴存基数核定) of one HPF year, once per year: the new
+    bases of its members and, if it changed them, the rates from July of that year."""
+    __tablename__ = "annual_verifications"
+    __table_args__ = (UniqueConstraint("unit_account", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annual_no: Mapped[str | None] = mapped_column(String(24), unique=True)
+    unit_account: Mapped[str] = mapped_column(String(20), index=True)
+    employer_name: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10))            # applying | done
+    headcount: Mapped[int]
+    changed: Mapped[int]                                       # members whose base changes
+    old_employer_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    old_employee_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    employer_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    employee_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    clerk_name: Mapped[str] = mapped_column(String(50))
+    business_date: Mapped[date] = mapped_column(index=True)
+    submitted_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    task_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(default=0)
+
+
+class AnnualRow(Base):
+    """A member of a submitted annual verification: the base before and after (equal when kept)."""
+    __tablename__ = "annual_rows"
+    __table_args__ = (Index("ix_annual_rows_annual", "annual_id", "account_no"),)
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True)
+    annual_id: Mapped[int] = mapped_column(ForeignKey("annual_verifications.id"))
+    account_no: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    old_base: Mapped[Decimal] = mapped_column(MONEY)
+    new_base: Mapped[Decimal] = mapped_column(MONEY)
+    listed: Mapped[bool]                                       # in the clerk's list, or kept by the policy

@@ -76,11 +76,6 @@ def verification_no(kind, day, record_id):
 
 # ---------- months (F12.1) ----------
 
-# The July remittance of HPF year Y needs that year's annual base verification (F11) when the
-# employer owes one. Until F11 is built, such a July is refused online: this is the one switch.
-JULY_NEEDS_ANNUAL_VERIFICATION = True
-
-
 def verification_title(verification):
     """2026年11月汇缴, or 补缴 (a supplementary covers rows of several months)."""
     if verification.kind == REMITTANCE:
@@ -106,11 +101,17 @@ def next_remittance_month(paid_up_to, first_month):
     return next_month(paid_up_to) if paid_up_to else first_month
 
 
+def first_owed_year(first_month):
+    """The first HPF year whose annual base verification the employer owes: the first that begins
+    after its first remittance month (one whose first month is July Y owes none for Y)."""
+    return hpf_year_of_month(first_month) + 1
+
+
 def annual_verification_owed(month, first_month):
     """Is `month` a July whose HPF year needs the annual verification first? Only when the employer
     remitted before that July (its first month is earlier), as the annual one covers those members."""
     _, mon = parse_month(month)
-    return mon == HPF_YEAR_FIRST_MONTH and first_month < month
+    return mon == HPF_YEAR_FIRST_MONTH and hpf_year_of_month(month) >= first_owed_year(first_month)
 
 
 def check_remittance_month(month, *, expected, current_month, open_no, first_month,
@@ -124,10 +125,10 @@ def check_remittance_month(month, *, expected, current_month, open_no, first_mon
         raise BusinessError("MONTH_NOT_CONTINUOUS",
                             f"汇缴月份须连续，本单位应汇缴的月份为{month_text(expected)}",
                             [{"field": "month", "message": f"应为{expected}"}])
-    if JULY_NEEDS_ANNUAL_VERIFICATION and annual_verification_owed(month, first_month) and not annual_done:
+    if annual_verification_owed(month, first_month) and not annual_done:
         year = hpf_year_of_month(month)
         raise BusinessError("ANNUAL_VERIFICATION_REQUIRED",
-                            f"{month_text(month)}汇缴须先办理{year}年度缴存基数核定，年度核定暂{COUNTER_ONLY}")
+                            f"{month_text(month)}汇缴须先办理{year}年度缴存基数核定（变更业务—年度核定）")
 
 
 # ---------- rates by month ----------

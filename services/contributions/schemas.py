@@ -2,8 +2,10 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
+from services.contributions.annual import STATUS_NAMES as ANNUAL_STATUS_NAMES
 from services.contributions.rules import (
     BOOK_NAMES, DAY_BASES, KIND_NAMES, LEDGER_TYPES, STATUS_NAMES, SUSPENSE_STATUS_NAMES)
+from shared.identity import mask_id
 from shared.money import ROUNDING_MODES, ROUNDING_UNITS
 from shared.schemas import MAX_PAGE, LenientSchema, Money, Rate, StrictSchema
 
@@ -202,3 +204,84 @@ class VerificationPostingEventSchema(LenientSchema):
 
 
 PUBLISHED = {"verification_posting": VerificationPostingEventSchema}
+
+
+# ---------- F11 annual base verification ----------
+
+class AnnualDraftOutSchema(LenientSchema):
+    id = fields.Integer()
+    row_no = fields.Integer(allow_none=True)
+    account_no = fields.String()
+    name = fields.String()
+    id_number = fields.Function(lambda d: mask_id(d.id_number))
+    old_base = Money()
+    new_base = Money()
+
+
+class AnnualDraftChangeSchema(StrictSchema):
+    new_base = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "新缴存基数（元）"})
+
+
+class AnnualUnlistedSchema(LenientSchema):
+    account_no = fields.String()
+    name = fields.String()
+    base = Money()
+
+
+class AnnualPageSchema(LenientSchema):
+    total = fields.Integer()
+    changed = fields.Integer(metadata={"description": "清册中基数有变化的人数"})
+    page = fields.Integer()
+    page_size = fields.Integer()
+    roster_total = fields.Integer(metadata={"description": "本年度核定名单人数（6月正常汇缴且目前正常缴存）"})
+    unlisted = fields.Integer(metadata={"description": "名单中尚未列入清册的人数"})
+    unlisted_sample = fields.List(fields.Nested(AnnualUnlistedSchema), metadata={"description": "未列入清册的前几人"})
+    items = fields.List(fields.Nested(AnnualDraftOutSchema))
+
+
+class AnnualSubmitSchema(StrictSchema):
+    """调整缴存比例: either or both; what is left out keeps the employer's rate."""
+    employer_rate = Rate(load_default=None, allow_none=True, metadata={"description": "自7月起的单位缴存比例，如\"0.10\""})
+    employee_rate = Rate(load_default=None, allow_none=True, metadata={"description": "自7月起的个人缴存比例"})
+
+
+class AnnualOutSchema(LenientSchema):
+    annual_no = fields.String()
+    year = fields.Integer()
+    unit_account = fields.String()
+    employer_name = fields.String()
+    status = fields.String()
+    status_name = fields.Function(lambda a: ANNUAL_STATUS_NAMES[a.status])
+    headcount = fields.Integer()
+    changed = fields.Integer()
+    old_employer_rate = Rate()
+    old_employee_rate = Rate()
+    employer_rate = Rate()
+    employee_rate = Rate()
+    effective_month = fields.Function(lambda a: f"{a.year}07", metadata={"description": "新基数及比例起用月份"})
+    clerk_name = fields.String()
+    business_date = fields.Date()
+    submitted_at = fields.DateTime()
+    done_at = fields.DateTime(allow_none=True)
+    task_id = fields.String()
+    roster_url = fields.Function(lambda a: f"/api/v1/annual/{a.year}/roster.xlsx")
+    voucher_url = fields.Function(lambda a: f"/api/v1/annual/{a.year}/voucher.pdf")
+
+
+class AnnualStatusSchema(LenientSchema):
+    """What the annual page shows first: the year to verify and whether it can be done now."""
+    year = fields.Integer(allow_none=True)
+    owed = fields.Boolean(metadata={"description": "本单位是否须办理该年度核定"})
+    status = fields.String(allow_none=True, metadata={"description": "该年度核定的状态：applying | done，未办理为空"})
+    can_start = fields.Boolean()
+    refusal = fields.String(allow_none=True, metadata={"description": "现在不能办理的原因"})
+    paid_up_to = fields.String(allow_none=True)
+    first_month = fields.String(allow_none=True)
+    base_floor = Money(allow_none=True)
+    base_cap = Money(allow_none=True)
+    rate_min = Rate(allow_none=True)
+    rate_max = Rate(allow_none=True)
+    employer_rate = Rate(allow_none=True)
+    employee_rate = Rate(allow_none=True)
+    keeps_unlisted = fields.Boolean(metadata={"description": "未列入清册的职工是否保留原基数"})
+    annual = fields.Nested(AnnualOutSchema, allow_none=True)

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from services.contributions import rules, store, supplementary
+from services.contributions.annual_flow import AnnualVerifications, annual_pending
 from services.contributions.documents import roster_file, voucher_file
 from services.contributions.models import EmployerAccount
 from services.contributions.schemas import (
@@ -51,7 +52,7 @@ POSTING_KIND, POSTING_TITLE = "remittance_posting", "汇缴入账"
 MAX_ROWS_PAGE = 10_000
 
 
-class ContributionsService:
+class ContributionsService(AnnualVerifications):
     name = "contributions"
 
     db = Database()
@@ -180,10 +181,10 @@ class ContributionsService:
     @rpc(expected_exceptions=BusinessError)
     def annual_verification_pending(self, unit_account, month):
         """For the accounts side (F9.1, sealing in July): does this July's HPF year still need the
-        employer's annual base verification? Until F11 is built none is ever done."""
+        employer's annual base verification (owed and not yet 已核定)?"""
         month = rules.checked_month(month)
         account = self._account(str(unit_account))
-        return {"pending": rules.annual_verification_owed(month, account.first_month)}
+        return {"pending": annual_pending(self.db, account.unit_account, month, account.first_month)}
 
     # ---------- F12.1 monthly remittance verification ----------
 
@@ -199,7 +200,8 @@ class ContributionsService:
         rules.check_remittance_month(
             month, expected=rules.next_remittance_month(account.paid_up_to, account.first_month),
             current_month=month_of(centre_today(self.config)), first_month=account.first_month,
-            open_no=open_one.verification_no if open_one else None)
+            open_no=open_one.verification_no if open_one else None,
+            annual_done=not annual_pending(self.db, account.unit_account, month, account.first_month))
 
     @rpc(expected_exceptions=BusinessError)
     @atomic
@@ -619,6 +621,7 @@ class ContributionsService:
         """At start and every 30 s: what the outbox still holds, and `verification_posting` again for
         every verification still posting a while after its event went out."""
         self._send_outbox()
+        self._resume_annuals()
         resend = int(self.config["CONTRIBUTIONS"]["posting_resend_seconds"])
         stale = store.stale_postings(self.db, store.now() - timedelta(seconds=resend))
         self.db.commit()

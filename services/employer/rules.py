@@ -56,7 +56,7 @@ COUNTER_FIELDS = {
     "employee_rate": "个人缴存比例",
 }
 FIELD_LABELS = {**ONLINE_FIELDS, **COUNTER_FIELDS}
-ONLINE, COUNTER = "网厅", "柜台"
+ONLINE, COUNTER, ANNUAL = "网厅", "柜台", "年度核定"   # channels of a change
 
 
 def refuse_counter_fields(data):

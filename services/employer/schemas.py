@@ -149,6 +149,13 @@ class CounterChangeSchema(ChangeEmployerSchema):
     clerks = fields.List(fields.Nested(ClerkInSchema), validate=validate.Length(1, 10))
 
 
+class AnnualRateChangeSchema(StrictSchema):
+    """contributions → employer: the rates an annual verification of `year` sets."""
+    employer_rate = Rate(required=True)
+    employee_rate = Rate(required=True)
+    year = fields.Integer(required=True, validate=validate.Range(1990, 2999))
+
+
 class ChangeOutSchema(LenientSchema):
     id = fields.Integer()
     number = fields.String()

@@ -17,7 +17,7 @@ from services.employer import rules, store
 from services.employer.functions import BY_ID as FUNCTIONS
 from services.employer.models import Consultation
 from services.employer.schemas import (
-    CentreConsultationSchema, ChangeEmployerSchema, ChangeOutSchema, ConsultationInSchema,
+    AnnualRateChangeSchema, CentreConsultationSchema, ChangeEmployerSchema, ChangeOutSchema, ConsultationInSchema,
     ConsultationOutSchema, ConsultationQuerySchema, CounterChangeSchema,
     EmployerOutSchema, EmployerRegisteredSchema, HomeStatsSchema, MarkReadSchema, MessageQuerySchema,
     MessagesOutSchema, NoticeSchema, RegisterEmployerSchema, ReplySchema, ShortcutsInSchema,
@@ -148,6 +148,17 @@ class EmployerService:
         if rates:
             rules.check_rates(*rates, self.contributions.get_policy())
         return self._change(employer, data, rules.COUNTER, operator)
+
+    @rpc(expected_exceptions=BusinessError)
+    @atomic
+    def annual_rate_change(self, unit_account, data, clerk_name):
+        """For contributions (F11.1, 调整缴存比例): the rates an annual verification sets, within that
+        year's range; recorded as a change of the employer (channel 年度核定), heard as any other."""
+        data = load(AnnualRateChangeSchema(), data)
+        employer = self._employer(unit_account, lock=True)
+        rates = {"employer_rate": data["employer_rate"], "employee_rate": data["employee_rate"]}
+        rules.check_rates(*rates.values(), self.contributions.get_policy(year=data["year"]))
+        return self._change(employer, rates, rules.ANNUAL, str(clerk_name or "")[:50] or rules.ANNUAL)
 
     def _change(self, employer, data, channel, clerk_name):
         items = rules.change_items(store.current_values(employer), data)

@@ -86,9 +86,10 @@ def test_f12_1_july_needs_the_annual_verification_when_it_is_owed():
     assert not rules.annual_verification_owed("202608", "202601")
 
 
-def test_f12_1_july_rule_is_one_switch(monkeypatch):
-    monkeypatch.setattr(rules, "JULY_NEEDS_ANNUAL_VERIFICATION", False)
-    month_check("202607", expected="202607", first="202601")
+def test_f12_1_july_goes_ahead_once_the_annual_verification_is_done():
+    rules.check_remittance_month("202607", expected="202607", current_month="202607", open_no=None,
+                                 first_month="202601", annual_done=True)
+    assert rules.first_owed_year("202606") == 2026 and rules.first_owed_year("202607") == 2027
 
 
 def test_f12_1_rates_in_force_by_month_and_the_month_a_change_takes_effect():

@@ -4,6 +4,460 @@
  */
 
 export interface paths {
+    "/api/v1/annual": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度核定查询：按办理日期 (F11.2) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 开始日期 YYYY-MM-DD */
+                    start?: string | null;
+                    /** @description 结束日期 YYYY-MM-DD */
+                    end?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnnualOut"][];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annual/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本单位应办理的年度核定：年度、能否办理及原因、基数上下限、比例范围 (F11.1) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnnualStatus"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annual/{year}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 上传年度核定清册 (F11.1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** Format: binary */
+                        file?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportResult"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annual/{year}/roster.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度核定清册：每人新旧基数 (F11.2) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annual/{year}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度核定清册（复核）：新旧基数、未列入的职工 (F11.1) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnnualPage"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** 清空年度核定清册，重新上传 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Deleted"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annual/{year}/rows/{row_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改年度核定清册中一人的新基数 (F11.1) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                    row_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnnualDraftChange"];
+                };
+            };
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnnualDraftOut"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/annual/{year}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提交年度核定（可同时调整缴存比例，自当年7月起），返回任务号 (F11.1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnnualSubmit"];
+                };
+            };
+            responses: {
+                /** @description 成功 */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnnualSubmitted"];
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annual/{year}/template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度核定清册模板：已填入6月正常汇缴的职工及当前基数 (F11.1) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/annual/{year}/voucher.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度核定凭证 (F11.2) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description 错误：{error: {code, message, details}} */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/asyncapi.json": {
         parameters: {
             query?: never;
@@ -4319,6 +4773,116 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AnnualDraftChange: {
+            /** @description 新缴存基数（元） */
+            new_base: string;
+        };
+        AnnualDraftOut: {
+            account_no?: string;
+            id?: number;
+            readonly id_number?: unknown;
+            name?: string;
+            /** Format: decimal */
+            new_base?: string;
+            /** Format: decimal */
+            old_base?: string;
+            row_no?: number | null;
+        };
+        AnnualOut: {
+            annual_no?: string;
+            /** Format: date */
+            business_date?: string;
+            changed?: number;
+            clerk_name?: string;
+            /** Format: date-time */
+            done_at?: string | null;
+            /** @description 新基数及比例起用月份 */
+            readonly effective_month?: unknown;
+            /** Format: decimal */
+            employee_rate?: string;
+            employer_name?: string;
+            /** Format: decimal */
+            employer_rate?: string;
+            headcount?: number;
+            /** Format: decimal */
+            old_employee_rate?: string;
+            /** Format: decimal */
+            old_employer_rate?: string;
+            readonly roster_url?: unknown;
+            status?: string;
+            readonly status_name?: unknown;
+            /** Format: date-time */
+            submitted_at?: string;
+            task_id?: string;
+            unit_account?: string;
+            readonly voucher_url?: unknown;
+            year?: number;
+        };
+        AnnualPage: {
+            /** @description 清册中基数有变化的人数 */
+            changed?: number;
+            items?: components["schemas"]["AnnualDraftOut"][];
+            page?: number;
+            page_size?: number;
+            /** @description 本年度核定名单人数（6月正常汇缴且目前正常缴存） */
+            roster_total?: number;
+            total?: number;
+            /** @description 名单中尚未列入清册的人数 */
+            unlisted?: number;
+            /** @description 未列入清册的前几人 */
+            unlisted_sample?: components["schemas"]["AnnualUnlisted"][];
+        };
+        AnnualStatus: {
+            annual?: (Record<string, never> | null) | components["schemas"]["AnnualOut"];
+            /** Format: decimal */
+            base_cap?: string | null;
+            /** Format: decimal */
+            base_floor?: string | null;
+            can_start?: boolean;
+            /** Format: decimal */
+            employee_rate?: string | null;
+            /** Format: decimal */
+            employer_rate?: string | null;
+            first_month?: string | null;
+            /** @description 未列入清册的职工是否保留原基数 */
+            keeps_unlisted?: boolean;
+            /** @description 本单位是否须办理该年度核定 */
+            owed?: boolean;
+            paid_up_to?: string | null;
+            /** Format: decimal */
+            rate_max?: string | null;
+            /** Format: decimal */
+            rate_min?: string | null;
+            /** @description 现在不能办理的原因 */
+            refusal?: string | null;
+            /** @description 该年度核定的状态：applying | done，未办理为空 */
+            status?: string | null;
+            year?: number | null;
+        };
+        AnnualSubmit: {
+            /**
+             * Format: decimal
+             * @description 自7月起的个人缴存比例
+             * @default null
+             */
+            employee_rate: string | null;
+            /**
+             * Format: decimal
+             * @description 自7月起的单位缴存比例，如"0.10"
+             * @default null
+             */
+            employer_rate: string | null;
+        };
+        AnnualSubmitted: {
+            annual_no?: string;
+            task_id?: string;
+        };
+        AnnualUnlisted: {
+            account_no?: string;
+            /** Format: decimal */
+            base?: string;
+            name?: string;
+        };
         BatchOut: {
             batch_id?: string;
             failed?: number;

@@ -1,2 +1,2 @@
 """Each module registers its routes on import."""
-from services.gateway.api import accounts, auth, contributions, employer, health, home, status, supplementary, tasks, vouchers  # noqa: F401
+from services.gateway.api import accounts, annual, auth, contributions, employer, health, home, status, supplementary, tasks, vouchers  # noqa: F401
