@@ -49,12 +49,13 @@ def hpf(system, *args):
 PASSWORD = "Hall2026ok"  # what employer_session changes the initial password to
 
 
-def register(system, name):
+def register(system, name, first_month=None):
     clerk = {"name": "孙经办", "id_number": resident_id(), "mobile": mobile()}
     data = {"name": name, "clerks": [clerk]}
     result = hpf(system, "centre", "register-employer", "--name", name, "--uscc", credit_code(),
                  "--clerk-name", clerk["name"], "--clerk-id", clerk["id_number"],
-                 "--clerk-mobile", clerk["mobile"], "--json")
+                 "--clerk-mobile", clerk["mobile"], "--json",
+                 *(("--first-month", first_month) if first_month else ()))
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     return data, out["unit_account"], out["initial_password"]
@@ -79,13 +80,13 @@ def login(system, api, data, unit_account, password):
     return api.post("/api/v1/auth/login", json=with_captcha(system, api, login_of(data, unit_account, password)))
 
 
-def employer_session(system, name):
+def employer_session(system, name, first_month=None):
     """A fresh employer and a logged-in API client for it: every e2e test starts here.
 
     Registers by `hpf centre`, logs in with the initial password and the captcha, changes the
     password, logs in again.
     """
-    data, unit_account, initial = register(system, name)
+    data, unit_account, initial = register(system, name, first_month)
     api = Api(system.base_url)
     first = login(system, api, data, unit_account, initial)
     assert first.status_code == 200, first.text
