@@ -618,8 +618,8 @@ class ContributionsService(AnnualVerifications):
 
     @timer(interval=30, eager=True)
     def sweep(self):
-        """At start and every 30 s: what the outbox still holds, and `verification_posting` again for
-        every verification still posting a while after its event went out."""
+        """At start and every 30 s: what the outbox still holds, annual verifications left 办理中, and
+        `verification_posting` again for every verification still posting a while after its event went out."""
         self._send_outbox()
         self._resume_annuals()
         resend = int(self.config["CONTRIBUTIONS"]["posting_resend_seconds"])
