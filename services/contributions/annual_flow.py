@@ -159,12 +159,12 @@ class AnnualVerifications:
     def list_annual_drafts(self, unit_account, year, query=None):
         year = checked_year(year)
         query = load(PageQuerySchema(), query or {})
-        page = annual.drafts_page(self.db, unit_account, year, **query)
-        listed = annual.listed_accounts(self.db, unit_account, year)
-        try:
+        try:  # first: fetching it ends the transaction, which would expire the page's rows
             roster = self._annual_roster(unit_account, year)
         except BusinessError:  # the list still shows; the roster's part waits for the accounts service
             roster = {}
+        page = annual.drafts_page(self.db, unit_account, year, **query)
+        listed = annual.listed_accounts(self.db, unit_account, year)
         unlisted = [(a, m) for a, m in roster.items() if a not in listed]
         return AnnualPageSchema().dump({
             **page, "roster_total": len(roster), "unlisted": len(unlisted),
@@ -226,7 +226,11 @@ class AnnualVerifications:
         answer = {"task_id": task.task_id, "annual_no": record.annual_no}
         self.db.commit()
         self._send_outbox()
-        self._apply_annual(unit_account, year)
+        try:
+            self._apply_annual(unit_account, year)
+        except Exception:  # recorded and shown 办理中: the sweep carries it on
+            self.db.rollback()
+            log.exception("年度核定 %s 暂未完成，将由定时任务继续", answer["annual_no"])
         return answer
 
     def _apply_annual(self, unit_account, year):
