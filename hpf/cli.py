@@ -167,6 +167,21 @@ def cmd_bank_receipt(args):
         print(f"到账 {args.bank_ref} 已转入暂存款（明细 {result['suspense_item']}）：{result['reason']}")
 
 
+def cmd_annual(args):
+    """The centre's view of an employer's annual base verifications (F11): the year owed and each done."""
+    status, done = _centre_call(args, lambda rpc: (rpc.contributions.annual_status(args.unit_account, args.year),
+                                                   rpc.contributions.list_annuals(args.unit_account, {})))
+    if args.json:
+        _print_json({"status": status, "annuals": done})
+        return
+    state = {None: "未办理", "applying": "办理中", "done": "已核定"}[status["status"]]
+    print(f"{args.unit_account} {status['year']}年度缴存基数核定：{state}"
+          + (f"（{status['refusal']}）" if status["refusal"] and not status["status"] else ""))
+    for a in done:
+        print(f"  {a['annual_no']} {a['year']}年度 {a['status_name']} {a['headcount']}人 基数调整{a['changed']}人 "
+              f"比例 {a['old_employer_rate']}/{a['old_employee_rate']} → {a['employer_rate']}/{a['employee_rate']}")
+
+
 def cmd_apply_suspense(args):
     data = {"unit_account": args.unit_account, "verification_no": args.verification, "items": args.item}
     result = _centre_call(args, lambda rpc: rpc.contributions.apply_suspense(data))
@@ -457,6 +472,12 @@ def build_parser():
     policy.add_argument("--day-basis", choices=("actual", "360"), help="计息天数基础")
     policy.add_argument("--json", action="store_true")
     policy.set_defaults(func=cmd_set_policy)
+
+    annual = centre.add_parser("annual", help="单位的年度缴存基数核定：应办理的年度及已办理的核定")
+    annual.add_argument("--unit-account", required=True)
+    annual.add_argument("--year", type=int, help="公积金年度（默认应办理的年度）")
+    annual.add_argument("--json", action="store_true")
+    annual.set_defaults(func=cmd_annual)
 
     receipt = centre.add_parser("bank-receipt", help="银行到账通知：匹配核定入账，否则转入暂存款")
     receipt.add_argument("--unit-account", required=True)

@@ -80,6 +80,10 @@ def test_f11_f12_b2_a_whole_hpf_year_with_the_annual_verification_and_interest_b
     again = api.post(f"/api/v1/annual/{YEAR}/submit", json={})
     assert again.status_code == 409 and again.json()["error"]["code"] == "ANNUAL_DONE"
     assert api.get("/api/v1/employer").json()["employer_rate"] == "0.1000"   # F7.1 shows the new rates
+    seen = centre(system, "annual", "--unit-account", unit, "--year", str(YEAR))
+    assert (seen["status"]["status"], [a["annual_no"] for a in seen["annuals"]]) == ("done", [record["annual_no"]])
+    plain = hpf(system, "centre", "annual", "--unit-account", unit)
+    assert f"{YEAR + 1}年度缴存基数核定：未办理（{YEAR + 1}年6月汇缴入账后方可办理" in plain.stdout, plain.stdout
 
     # July 2023 – June 2024 at the new base: 6000 × 10% = 600, 6000 × 8% = 480; paid on each month's 15th
     for month in hpf_year_months(YEAR):
