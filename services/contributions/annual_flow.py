@@ -40,6 +40,11 @@ ROSTER_HEADERS = ["序号", "个人账号", "姓名", "证件号码", "原缴存
 UNLISTED_SAMPLE = 5
 
 
+def percent(rate):
+    """0.1000 → 10%, 0.075 → 7.5%."""
+    return f"{(Decimal(rate) * 100).normalize():f}%"
+
+
 def checked_year(value):
     try:
         year = int(str(value).strip())
@@ -84,14 +89,19 @@ class AnnualVerifications:
                   "status": done.get(year), "paid_up_to": account.paid_up_to, "first_month": account.first_month,
                   "keeps_unlisted": self._keeps_unlisted(), "annual": annual.annual(self.db, unit_account, year),
                   "refusal": None}
-        try:
-            annual.check_year(year, first_month=account.first_month, paid_up_to=account.paid_up_to, done=done)
+        refusals = []
+        try:  # the year's numbers, shown even while it cannot be done yet
             policy = self._policy(year)
             answer.update({key: policy[key] for key in ("base_floor", "base_cap", "rate_min", "rate_max")})
             answer["employer_rate"], answer["employee_rate"] = rules.rates_in_force(
                 store.rate_periods(self.db, unit_account), f"{year}07")
         except BusinessError as exc:
-            answer["refusal"] = exc.message
+            refusals.append(exc.message)
+        try:  # the year's own rule first: it says what the clerk can do about it
+            annual.check_year(year, first_month=account.first_month, paid_up_to=account.paid_up_to, done=done)
+        except BusinessError as exc:
+            refusals.insert(0, exc.message)
+        answer["refusal"] = refusals[0] if refusals else None
         answer["can_start"] = answer["refusal"] is None
         return AnnualStatusSchema().dump(answer)
 
@@ -265,7 +275,8 @@ class AnnualVerifications:
                     total=record.headcount, submitted_by=clerk_name, seq=record.seq)
         task.status, task.done, task.finished_at = SUCCEEDED, record.headcount, now_iso()
         task.started_at = record.submitted_at.isoformat(timespec="seconds")
-        rates_text = (f"，缴存比例自{year}年7月起调整为单位{rates[0]}、个人{rates[1]}" if rates_change else "")
+        rates_text = (f"，缴存比例自{year}年7月起调整为单位{percent(rates[0])}、个人{percent(rates[1])}"
+                      if rates_change else "")
         task.message = (f"{year}年度缴存基数核定{number}已完成，共{record.headcount}人，基数调整{record.changed}人"
                         f"{rates_text}，可以办理{year}年7月汇缴")
         store.add_snapshot(self.db, task.snapshot())

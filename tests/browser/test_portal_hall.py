@@ -156,12 +156,6 @@ def test_f6_1_employer_change_and_its_record(hall, clerk):
 def test_f17_1_consultation_answered_by_the_centre_reaches_the_message_centre(hall, clerk, system):
     api, _, _ = clerk("浏览器咨询有限公司")
     page = hall.page
-    # unopened menus say so and lead nowhere
-    page.locator(".el-sub-menu__title", has_text="变更业务").click()
-    closed = page.locator(".el-menu-item", has_text="年度核定")
-    expect(closed).to_contain_text("暂未开通")
-    expect(closed).to_have_class(re.compile("is-disabled"))
-
     hall.menu("咨询建议")
     page.get_by_text("建议", exact=True).click()
     page.locator("textarea[name=content]").fill("建议网厅增加批量打印凭证的功能。")

@@ -11,7 +11,7 @@ describe('menu', () => {
     expect(isOpen(deposits)).toBe(true)
     expect(deposits.children!.map((e) => e.title)).toEqual(['汇缴核定', '补缴核定', '缴存办理'])
     expect(isOpen(deposits.children!.find((e) => e.key === 'supplementary')!)).toBe(true)
-    expect(isOpen(MENU.find((e) => e.key === 'changes')!.children!.find((e) => e.key === 'annual')!)).toBe(false)  // 暂未开通
+    expect(isOpen(MENU.find((e) => e.key === 'changes')!.children!.find((e) => e.key === 'annual')!)).toBe(true)
   })
   it('maps functions to pages; unopened functions have none', () => {
     expect(functionPath('F3.1')).toBe('/openings')
@@ -32,7 +32,8 @@ describe('menu', () => {
     expect(functionPath('F9.5')).toBe('/seals/query')
     expect(functionPath('F10.1')).toBe('/transfers')
     expect(functionPath('F10.3')).toBe('/transfers/query')
-    expect(functionPath('F11.1')).toBeNull()
+    expect(functionPath('F11.1')).toBe('/annual')
+    expect(functionPath('F11.2')).toBe('/annual/query')
     expect(functionPath('F13.1')).toBe('/supplementaries')
     expect(functionPath('F13.2')).toBe('/supplementaries')
     expect(functionPath('F13.3')).toBe('/supplementaries/query')
@@ -56,6 +57,8 @@ describe('menu', () => {
     expect(trail('/merges')).toEqual(['个人账户管理', '个人账户合并', '个人账户合并'])
     expect(trail('/supplementaries')).toEqual(['缴存业务', '补缴核定', '补缴核定'])
     expect(trail('/supplementaries/query')).toEqual(['缴存业务', '补缴核定', '补缴查询'])
+    expect(trail('/annual')).toEqual(['变更业务', '年度核定', '年度核定'])
+    expect(trail('/annual/query')).toEqual(['变更业务', '年度核定', '年度核定查询'])
     expect(trail('/nowhere')).toBeNull()
   })
   it('lists every function of the hall somewhere', () => {

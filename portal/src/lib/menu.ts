@@ -58,7 +58,10 @@ export const MENU: MenuEntry[] = [
         { key: 'transfer-roster', title: '个人账户转入', path: '/transfers', functions: ['F10.1', 'F10.2'], enabled: true },
         { key: 'transfer-query', title: '转入查询', path: '/transfers/query', functions: ['F10.3'], enabled: true },
       ] },
-      { key: 'annual', title: '年度核定', functions: ['F11.1', 'F11.2'], enabled: false },
+      { key: 'annual', title: '年度核定', children: [
+        { key: 'annual-form', title: '年度核定', path: '/annual', functions: ['F11.1'], enabled: true },
+        { key: 'annual-query', title: '年度核定查询', path: '/annual/query', functions: ['F11.2'], enabled: true },
+      ] },
     ],
   },
   {
