@@ -1,4 +1,5 @@
 """Queries and bulk writes of the accounts service."""
+import json
 from datetime import datetime, timezone
 
 from sqlalchemy import String, bindparam, delete, func, insert, literal, select, text, update
@@ -286,20 +287,23 @@ def posted_keys(session, reference, account_nos):
     return found
 
 
-# On PostgreSQL a page goes as one array per column (one statement, one round trip, nothing for
-# SQLAlchemy to compile per row), the columns all its rows share as single values.
+# On PostgreSQL a page goes as one JSON array (one statement, one round trip, one parameter: nothing
+# for the driver to adapt per value), the columns all its rows share as single values.
 _PAGE_COLUMNS = {"account_no": "text", "month": "text", "amount": "numeric", "employer_amount": "numeric",
                  "employee_amount": "numeric", "balance_after": "numeric", "summary": "text"}
 _SHARED_COLUMNS = ("unit_account", "value_date", "type", "reference", "created_at")
 _INSERT_LEDGER = text(
     f"INSERT INTO member_ledger ({', '.join([*_PAGE_COLUMNS, *_SHARED_COLUMNS])}) "
-    f"SELECT {', '.join(f'page.{name}' for name in _PAGE_COLUMNS)}, "
-    f"{', '.join(f':{name}' for name in _SHARED_COLUMNS)} FROM unnest("
-    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PAGE_COLUMNS.items())
-    + f") WITH ORDINALITY AS page({', '.join(_PAGE_COLUMNS)}, position) ORDER BY page.position")
+    "SELECT " + ", ".join(f"CAST(page.item->>{i} AS {kind})" for i, kind in enumerate(_PAGE_COLUMNS.values()))
+    + f", {', '.join(f':{name}' for name in _SHARED_COLUMNS)} "
+    "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS page(item, position) ORDER BY page.position")
 _SET_BALANCES = text(
-    "UPDATE members SET balance = page.balance FROM unnest(CAST(:accounts AS text[]), "
-    "CAST(:balances AS numeric[])) AS page(account_no, balance) WHERE members.account_no = page.account_no")
+    "UPDATE members SET balance = CAST(page.item->>1 AS numeric) "
+    "FROM json_array_elements(CAST(:balances AS json)) AS page(item) WHERE members.account_no = page.item->>0")
+
+
+def _text(amount):
+    return None if amount is None else str(amount)
 
 
 def _postgresql(session):
@@ -312,19 +316,22 @@ def add_ledger_rows(session, shared, rows):
     if not rows:
         return
     if _postgresql(session):
-        session.execute(_INSERT_LEDGER, {**{name: [row[name] for row in rows] for name in _PAGE_COLUMNS},
-                                         **{name: shared[name] for name in _SHARED_COLUMNS}})
+        page = json.dumps([[row["account_no"], row["month"], str(row["amount"]), _text(row["employer_amount"]),
+                            _text(row["employee_amount"]), str(row["balance_after"]), row["summary"]] for row in rows],
+                          ensure_ascii=False)  # in _PAGE_COLUMNS' order
+        session.execute(_INSERT_LEDGER, {"rows": page, **{name: shared[name] for name in _SHARED_COLUMNS}})
     else:
         session.execute(insert(LEDGER), [{**row, **shared} for row in rows])
 
 
 def set_balances(session, balances):
     """{account_no: balance} in one statement: on PostgreSQL UPDATE … FROM the page's accounts and
-    balances as arrays; on SQLite (in-process, no round trips) one prepared UPDATE per account."""
+    balances as one JSON array; on SQLite (in-process, no round trips) one prepared UPDATE per account."""
     if not balances:
         return
     if _postgresql(session):
-        session.execute(_SET_BALANCES, {"accounts": list(balances), "balances": list(balances.values())})
+        page = json.dumps([[account_no, str(balance)] for account_no, balance in balances.items()])
+        session.execute(_SET_BALANCES, {"balances": page})
     else:
         session.execute(update(MEMBERS).where(MEMBERS.c.account_no == bindparam("key"))
                         .values(balance=bindparam("value")),
