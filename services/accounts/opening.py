@@ -44,7 +44,9 @@ def _text(value):
 
 def _open_chunk(session, batch, rows, limits, prefix):
     taken = store.normal_accounts(session, [row.id_number for row in rows])
-    members, failures, now = [], [], store.now()
+    members, failures = [], []
+    shared = {"unit_account": batch.unit_account, "batch_id": batch.id, "id_type": "01", "status": rules.NORMAL,
+              "opened_on": batch.opened_on, "created_at": store.now()}
     for row in rows:
         clean, problems, person = rules.check_member({key: getattr(row, key) for key in HEADERS}, limits)
         duplicate = not problems and rules.check_unique(clean["id_number"], (), taken, batch.unit_account)
@@ -52,17 +54,14 @@ def _open_chunk(session, batch, rows, limits, prefix):
             column, message = duplicate or problems[0]
             failures.append({"id": row.id, "column": column, "error": message})
             continue
-        members.append({**clean, "account_no": rules.account_no_for(prefix, row.id),
-                        "unit_account": batch.unit_account, "opening_row_id": row.id,
-                        "batch_id": batch.id, "id_type": "01", "sex": person.sex,
-                        "birth_date": person.birth_date, "status": rules.NORMAL,
-                        "opened_on": batch.opened_on, "created_at": now})
+        members.append({**clean, "account_no": rules.account_no_for(prefix, row.id), "opening_row_id": row.id,
+                        "sex": person.sex, "birth_date": person.birth_date})
     try:
         with session.begin_nested():
-            store.add_members(session, members)
+            store.add_members(session, members, shared)
     except IntegrityError:
         # a concurrent opening of the same person: find the rows concerned one by one
-        failed = _open_one_by_one(session, members)
+        failed = _open_one_by_one(session, members, shared)
         failures += [{"id": row_id, "column": HEADERS["id_number"], "error": rules.DUPLICATE_ACCOUNT}
                      for row_id in failed]
         members = [m for m in members if m["opening_row_id"] not in failed]
@@ -71,12 +70,12 @@ def _open_chunk(session, batch, rows, limits, prefix):
     return len(members), len(failures)
 
 
-def _open_one_by_one(session, members):
+def _open_one_by_one(session, members, shared):
     failed = set()
     for member in members:
         try:
             with session.begin_nested():
-                store.add_members(session, [member])
+                store.add_members(session, [member], shared)
         except IntegrityError:
             failed.add(member["opening_row_id"])
     return failed

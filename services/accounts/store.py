@@ -48,8 +48,7 @@ def add_drafts(session, unit_account, rows):
     """Bulk insert roster rows (dicts of ROW_FIELDS)."""
     created = now()
     if rows:
-        session.execute(insert(OpeningDraft), [{**row, "unit_account": unit_account, "created_at": created}
-                                               for row in rows])
+        bulk_insert(session, OpeningDraft.__table__, rows, {"unit_account": unit_account, "created_at": created})
 
 
 def add_draft(session, unit_account, row):
@@ -186,9 +185,8 @@ def mark_failed(session, failures):
         session.execute(update(OpeningRow), [{**failure, "state": "failed"} for failure in failures])
 
 
-def add_members(session, members):
-    if members:
-        session.execute(insert(Member), members)
+def add_members(session, members, shared):
+    bulk_insert(session, MEMBERS, members, shared)
 
 
 def batch_members(session, batch_id):
@@ -287,23 +285,9 @@ def posted_keys(session, reference, account_nos):
     return found
 
 
-# On PostgreSQL a page goes as one JSON array (one statement, one round trip, one parameter: nothing
-# for the driver to adapt per value), the columns all its rows share as single values.
-_PAGE_COLUMNS = {"account_no": "text", "month": "text", "amount": "numeric", "employer_amount": "numeric",
-                 "employee_amount": "numeric", "balance_after": "numeric", "summary": "text"}
-_SHARED_COLUMNS = ("unit_account", "value_date", "type", "reference", "created_at")
-_INSERT_LEDGER = text(
-    f"INSERT INTO member_ledger ({', '.join([*_PAGE_COLUMNS, *_SHARED_COLUMNS])}) "
-    "SELECT " + ", ".join(f"CAST(page.item->>{i} AS {kind})" for i, kind in enumerate(_PAGE_COLUMNS.values()))
-    + f", {', '.join(f':{name}' for name in _SHARED_COLUMNS)} "
-    "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS page(item, position) ORDER BY page.position")
 _SET_BALANCES = text(
     "UPDATE members SET balance = CAST(page.item->>1 AS numeric) "
     "FROM json_array_elements(CAST(:balances AS json)) AS page(item) WHERE members.account_no = page.item->>0")
-
-
-def _text(amount):
-    return None if amount is None else str(amount)
 
 
 def _postgresql(session):
@@ -313,15 +297,32 @@ def _postgresql(session):
 def add_ledger_rows(session, shared, rows):
     """Ledger rows in one statement, ids in the rows' order. `shared`: the values every row has
     (unit_account, value_date, type, reference, created_at); `rows`: dicts of the others."""
+    bulk_insert(session, LEDGER, rows, shared)
+
+
+def bulk_insert(session, table, rows, shared=None):
+    """`rows` (dicts of the same keys) into `table`, ids in their order, `shared` the values all of
+    them have. On PostgreSQL one statement with one parameter, the rows as a JSON array the server
+    unpacks: nothing compiled or adapted per value (as a many-row INSERT the driver's adapting of
+    every value was most of the time). Elsewhere (SQLite, in-process) a Core insert of many rows."""
     if not rows:
         return
-    if _postgresql(session):
-        page = json.dumps([[row["account_no"], row["month"], str(row["amount"]), _text(row["employer_amount"]),
-                            _text(row["employee_amount"]), str(row["balance_after"]), row["summary"]] for row in rows],
-                          ensure_ascii=False)  # in _PAGE_COLUMNS' order
-        session.execute(_INSERT_LEDGER, {"rows": page, **{name: shared[name] for name in _SHARED_COLUMNS}})
-    else:
-        session.execute(insert(LEDGER), [{**row, **shared} for row in rows])
+    shared = shared or {}
+    if not _postgresql(session):
+        session.execute(insert(table), [{**row, **shared} for row in rows])
+        return
+    names = list(rows[0])
+    dialect = session.get_bind().dialect
+    casts = ", ".join(f"CAST(page.item->>{i} AS {table.c[name].type.compile(dialect=dialect)})"
+                      for i, name in enumerate(names))
+    statement = text(
+        f"INSERT INTO {table.name} ({', '.join([*names, *shared])}) SELECT {casts}"
+        + "".join(f", :{name}" for name in shared)
+        + " FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS page(item, position)"
+          " ORDER BY page.position")
+    page = json.dumps([[None if row[name] is None else str(row[name]) for name in names] for row in rows],
+                      ensure_ascii=False)
+    session.execute(statement, {"rows": page, **shared})
 
 
 def set_balances(session, balances):
