@@ -1,4 +1,5 @@
 """Identity validators: resident ID (GB 11643), credit code (GB 32100), mobile."""
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +33,7 @@ class ResidentId:
 
 
 def id_check_digit(first17):
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
+    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
 
 
