@@ -56,7 +56,7 @@ def check_year(year, *, first_month, paid_up_to, done):
                             f"{COUNTER_ONLY}")
 
 
-def due_year(first_month, paid_up_to, done):
+def due_year(first_month, done):
     """The year the employer should verify next (the earliest owed and not done), or None."""
     if not first_month:
         return None

@@ -61,9 +61,6 @@ class AnnualVerifications:
     def _keeps_unlisted(self):
         return str(self.config["CONTRIBUTIONS"]["annual_keeps_unlisted_bases"]).lower() in ("true", "1", "yes")
 
-    def _annual_done(self, unit_account, year):
-        return annual.years(self.db, unit_account).get(year) == annual.DONE
-
     def _annual_roster(self, unit_account, year):
         """{account_no: (name, id_number, base)}: on the posted June Y remittance and 正常 here now.
         The members cross the bus before any transaction opens here."""
@@ -83,8 +80,7 @@ class AnnualVerifications:
         """The year to verify (the one asked, or the next one owed) and whether it can be done now."""
         account = self._account(unit_account)
         done = annual.years(self.db, unit_account)
-        year = checked_year(year) if year is not None else annual.due_year(account.first_month, account.paid_up_to,
-                                                                              done)
+        year = checked_year(year) if year is not None else annual.due_year(account.first_month, done)
         answer = {"year": year, "owed": year >= rules.first_owed_year(account.first_month),
                   "status": done.get(year), "paid_up_to": account.paid_up_to, "first_month": account.first_month,
                   "keeps_unlisted": self._keeps_unlisted(), "annual": annual.annual(self.db, unit_account, year),

@@ -30,9 +30,9 @@ def test_f11_1_the_first_year_owed_begins_after_the_first_month_and_years_go_in_
                                        paid_up_to="202605", done={}).message
     refused("JUNE_NOT_POSTED", check, 2026, first_month="202606", paid_up_to=None, done={})
     refused("ANNUAL_AT_COUNTER", check, 2026, first_month="202606", paid_up_to="202607", done={})
-    assert annual.due_year("202606", "202606", {}) == 2026
-    assert annual.due_year("202501", "202606", {2025: annual.DONE}) == 2026
-    assert annual.due_year("202607", None, {}) == 2027
+    assert annual.due_year("202606", {}) == 2026
+    assert annual.due_year("202501", {2025: annual.DONE}) == 2026
+    assert annual.due_year("202607", {}) == 2027
 
 
 def test_f11_1_new_bases_within_the_years_bounds_exactly():
