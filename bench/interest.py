@@ -72,7 +72,7 @@ def settle(engine, chunk):
     with Session(engine) as session:
         interest.start_run(session, YEAR, POLICY, "bench-interest", "中心")
         session.commit()
-        while (run := interest.settle_chunk(session, YEAR, chunk)) is not None:
+        while interest.settle_chunk(session, YEAR, chunk) is not None:
             session.commit()
     return time.perf_counter() - started
 

@@ -36,6 +36,11 @@ def validation_error(details, message="提交的数据有误，请检查后重�
     return BusinessError("VALIDATION_ERROR", message, details, 400)
 
 
+def field_error(code, field, message):
+    """A refusal about one field, which the portal shows beside it."""
+    return BusinessError(code, message, [{"field": field, "message": message}])
+
+
 def not_found(what="记录"):
     return BusinessError("NOT_FOUND", f"{what}不存在或不属于本单位", status=404)
 

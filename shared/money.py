@@ -17,6 +17,11 @@ class MoneyError(ValueError):
     """Not an amount of money; the message is for the clerk."""
 
 
+def percent(rate):
+    """A rate as a percentage's digits: 0.1200 → "12", 0.075 → "7.5"."""
+    return f"{(Decimal(rate) * 100).normalize():f}"
+
+
 def to_money(value, max_places=2):
     """Parse an amount given as str/int/Decimal (never float) to Decimal."""
     if isinstance(value, float):

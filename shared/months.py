@@ -2,6 +2,8 @@
 import re
 from datetime import date
 
+from shared.errors import validation_error
+
 _MONTH = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 HPF_YEAR_FIRST_MONTH = 7
 
@@ -44,6 +46,14 @@ def hpf_year_of_month(value):
     """HPF year "2026" is 202607 … 202706."""
     year, month = parse_month(value)
     return year if month >= HPF_YEAR_FIRST_MONTH else year - 1
+
+
+def checked_year(value):
+    """An HPF year as a caller gives it: four ASCII digits."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise validation_error([{"field": "year", "message": "年度应为四位数字，如2026"}])
+    return int(text)
 
 
 def hpf_year_of(day: date):

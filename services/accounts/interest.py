@@ -14,7 +14,6 @@ from sqlalchemy import func, select, text
 
 from services.accounts import store
 from services.accounts.models import AccountMerge, InterestRun
-from shared.errors import validation_error
 from shared.money import round_money
 from shared.months import hpf_year_of
 from shared.tasks import QUEUED, RUNNING, SUCCEEDED, Task
@@ -27,14 +26,6 @@ MEMBERS, LEDGER = store.MEMBERS, store.LEDGER
 def year_bounds(year):
     """An HPF year: 1 July `year` to 30 June of the next, both included."""
     return date(year, 7, 1), date(year + 1, 6, 30)
-
-
-def checked_year(value):
-    """An HPF year as a caller gives it: four ASCII digits."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise validation_error([{"field": "year", "message": "年度应为四位数字，如2025"}])
-    return int(text)
 
 
 def reference(year):

@@ -32,7 +32,7 @@ from shared.clock import centre_today, centre_zone, day_range
 from shared.downloads import PDF, XLSX, file_payload
 from shared.db import Database, atomic
 from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
-from shared.months import add_months, hpf_year_of, month_of
+from shared.months import add_months, checked_year, hpf_year_of, month_of
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import SUCCEEDED, TaskReporter, new_task_id
 from shared.timers import timer
@@ -523,7 +523,7 @@ class AccountsService(StatusChanges):
     @atomic
     def settle_interest(self, year, submitted_by="中心"):
         """Start settling HPF year `year` (once; a second call answers the run as it stands)."""
-        year = interest.checked_year(year)
+        year = checked_year(year)
         _, end = interest.year_bounds(year)
         if centre_today(self.config) <= end:
             raise BusinessError("YEAR_NOT_ENDED", f"{year}年度（至{end.year}年6月30日）尚未结束，不能结息", status=409)
@@ -541,7 +541,7 @@ class AccountsService(StatusChanges):
 
     @rpc(expected_exceptions=BusinessError)
     def interest_run(self, year):
-        run = self.db.get(InterestRun, interest.checked_year(year))
+        run = self.db.get(InterestRun, checked_year(year))
         if run is None:
             raise not_found("该年度结息")
         return InterestRunSchema().dump(run)

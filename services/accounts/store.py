@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from services.accounts.models import (
     Member, MemberChange, MemberLedgerRow, OpeningBatch, OpeningDraft, OpeningRow)
 from services.accounts.rules import CONTRIBUTION_TYPES, NORMAL, REMITTANCE, business_number
+from shared.db import bulk_insert
 
 ROW_FIELDS = ("row_no", "name", "id_number", "base", "mobile", "household", "address", "phone")
 ID_CHUNK = 1000  # keeps IN lists short
@@ -298,31 +299,6 @@ def add_ledger_rows(session, shared, rows):
     """Ledger rows in one statement, ids in the rows' order. `shared`: the values every row has
     (unit_account, value_date, type, reference, created_at); `rows`: dicts of the others."""
     bulk_insert(session, LEDGER, rows, shared)
-
-
-def bulk_insert(session, table, rows, shared=None):
-    """`rows` (dicts of the same keys) into `table`, ids in their order, `shared` the values all of
-    them have. On PostgreSQL one statement with one parameter, the rows as a JSON array the server
-    unpacks: nothing compiled or adapted per value (as a many-row INSERT the driver's adapting of
-    every value was most of the time). Elsewhere (SQLite, in-process) a Core insert of many rows."""
-    if not rows:
-        return
-    shared = shared or {}
-    if not _postgresql(session):
-        session.execute(insert(table), [{**row, **shared} for row in rows])
-        return
-    names = list(rows[0])
-    dialect = session.get_bind().dialect
-    casts = ", ".join(f"CAST(page.item->>{i} AS {table.c[name].type.compile(dialect=dialect)})"
-                      for i, name in enumerate(names))
-    statement = text(
-        f"INSERT INTO {table.name} ({', '.join([*names, *shared])}) SELECT {casts}"
-        + "".join(f", :{name}" for name in shared)
-        + " FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS page(item, position)"
-          " ORDER BY page.position")
-    page = json.dumps([[None if row[name] is None else str(row[name]) for name in names] for row in rows],
-                      ensure_ascii=False)
-    session.execute(statement, {"rows": page, **shared})
 
 
 def set_balances(session, balances):

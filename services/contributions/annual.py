@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 
 from services.contributions.models import AnnualDraft, AnnualRow, AnnualVerification, Verification, VerificationRow
 from services.contributions.rules import REMITTANCE, first_owed_year, month_text
-from shared.errors import COUNTER_ONLY, BusinessError, conflict
+from shared.errors import COUNTER_ONLY, BusinessError, conflict, field_error
 from shared.identity import mask_id
 from shared.money import MoneyError, money_str, to_money
 from shared.text import normalize_text
@@ -20,10 +20,6 @@ from shared.text import normalize_text
 APPLYING, DONE = "applying", "done"
 STATUS_NAMES = {APPLYING: "办理中", DONE: "已核定"}
 SHOWN = 10   # members named in a refusal; the details list them all
-
-
-def problem(code, field, message):
-    return BusinessError(code, message, [{"field": field, "message": message}])
 
 
 def annual_no(day, record_id):
@@ -70,9 +66,9 @@ def clean_base(value, policy):
     try:
         base = to_money(normalize_text(value or ""))
     except (MoneyError, TypeError):
-        raise problem("VALIDATION_ERROR", "new_base", "新缴存基数格式不正确，最多保留2位小数") from None
+        raise field_error("VALIDATION_ERROR", "new_base", "新缴存基数格式不正确，最多保留2位小数") from None
     if not policy["base_floor"] <= base <= policy["base_cap"]:
-        raise problem("BASE_OUT_OF_BOUNDS", "new_base",
+        raise field_error("BASE_OUT_OF_BOUNDS", "new_base",
                       f"新缴存基数须在{policy['year']}年度上下限{money_str(policy['base_floor'])}至"
                       f"{money_str(policy['base_cap'])}元之间")
     return base
@@ -81,13 +77,13 @@ def clean_base(value, policy):
 def check_member(values, member):
     """A row of the file against the member it names on the annual roster ((name, id_number, base))."""
     if member is None:
-        raise problem("NOT_ON_ANNUAL_ROSTER", "account_no",
+        raise field_error("NOT_ON_ANNUAL_ROSTER", "account_no",
                       "该个人账号不在本单位本年度核定名单内（须为6月正常汇缴且目前正常缴存的职工）")
     name, id_number = normalize_text(values.get("name") or ""), normalize_text(values.get("id_number") or "")
     if id_number and id_number.upper() != member[1]:
-        raise problem("ID_MISMATCH", "id_number", "证件号码与个人账号不符")
+        raise field_error("ID_MISMATCH", "id_number", "证件号码与个人账号不符")
     if name and name != member[0]:
-        raise problem("NAME_MISMATCH", "name", "姓名与个人账号不符")
+        raise field_error("NAME_MISMATCH", "name", "姓名与个人账号不符")
 
 
 def _named(members):

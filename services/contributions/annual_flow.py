@@ -22,9 +22,9 @@ from services.contributions.supplementary import import_errors
 from shared.clock import centre_today
 from shared.db import atomic
 from shared.downloads import PDF, XLSX, file_payload
-from shared.errors import BusinessError, not_found, record_id, validation_error
-from shared.money import money_str
-from shared.months import hpf_year_of_month
+from shared.errors import BusinessError, field_error, not_found, record_id
+from shared.money import money_str, percent
+from shared.months import checked_year, hpf_year_of_month
 from shared.pdf import centre_voucher
 from shared.schemas import DateRangeSchema, load
 from shared.tasks import SUCCEEDED, Task, new_task_id, now_iso
@@ -40,26 +40,11 @@ ROSTER_HEADERS = ["序号", "个人账号", "姓名", "证件号码", "原缴存
 UNLISTED_SAMPLE = 5
 
 
-def percent(rate):
-    """0.1000 → 10%, 0.075 → 7.5%."""
-    return f"{(Decimal(rate) * 100).normalize():f}%"
-
-
-def checked_year(value):
-    try:
-        year = int(str(value).strip())
-    except (TypeError, ValueError):
-        year = 0
-    if not 1990 <= year <= 2999:
-        raise validation_error([{"field": "year", "message": "年度格式应为四位数字，如2026"}])
-    return year
-
-
 class AnnualVerifications:
     """Mixed into ContributionsService."""
 
     def _keeps_unlisted(self):
-        return str(self.config["CONTRIBUTIONS"]["annual_keeps_unlisted_bases"]).lower() in ("true", "1", "yes")
+        return bool(self.config["CONTRIBUTIONS"]["annual_keeps_unlisted_bases"])
 
     def _annual_roster(self, unit_account, year):
         """{account_no: (name, id_number, base)}: on the posted June Y remittance and 正常 here now.
@@ -126,7 +111,7 @@ class AnnualVerifications:
                 member = roster.get(account_no)
                 annual.check_member(values, member)
                 if account_no in listed:
-                    raise annual.problem("IN_ROSTER", "account_no", "该职工已在年度核定清册中")
+                    raise field_error("IN_ROSTER", "account_no", "该职工已在年度核定清册中")
                 new_base = annual.clean_base(values.get("new_base"), policy)
             except BusinessError as exc:
                 failures.append((row_no, values, exc))
@@ -271,7 +256,7 @@ class AnnualVerifications:
                     total=record.headcount, submitted_by=clerk_name, seq=record.seq)
         task.status, task.done, task.finished_at = SUCCEEDED, record.headcount, now_iso()
         task.started_at = record.submitted_at.isoformat(timespec="seconds")
-        rates_text = (f"，缴存比例自{year}年7月起调整为单位{percent(rates[0])}、个人{percent(rates[1])}"
+        rates_text = (f"，缴存比例自{year}年7月起调整为单位{percent(rates[0])}%、个人{percent(rates[1])}%"
                       if rates_change else "")
         task.message = (f"{year}年度缴存基数核定{number}已完成，共{record.headcount}人，基数调整{record.changed}人"
                         f"{rates_text}，可以办理{year}年7月汇缴")

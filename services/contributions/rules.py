@@ -3,7 +3,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from shared.errors import COUNTER_ONLY, BusinessError, conflict, validation_error
+from shared.errors import BusinessError, conflict, validation_error
 from shared.ledger import BUSINESS_TYPES
 from shared.money import ROUNDING_MODES, ROUNDING_UNITS, MoneyError, money_str, round_money, to_money
 from shared.months import HPF_YEAR_FIRST_MONTH, MonthError, hpf_year_of_month, next_month, parse_month

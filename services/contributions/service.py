@@ -30,7 +30,7 @@ from services.contributions.templates import SUPPLEMENTARY, supplementary_templa
 from shared.clock import centre_today
 from shared.db import Database, atomic, upsert_insert
 from shared.downloads import XLSX, file_payload
-from shared.errors import BusinessError, conflict, forbidden, not_found, record_id, validation_error
+from shared.errors import BusinessError, conflict, field_error, forbidden, not_found, record_id, validation_error
 from shared.money import money_str, to_money
 from shared.months import hpf_year_of, hpf_year_of_month, month_of
 from shared.schemas import DateRangeSchema, load
@@ -324,7 +324,7 @@ class ContributionsService(AnnualVerifications):
                 continue
             try:
                 if account_no not in members:
-                    raise supplementary.problem("NOT_FOUND", "account_no", "本单位没有该个人账号")
+                    raise field_error("NOT_FOUND", "account_no", "本单位没有该个人账号")
                 name, id_number, _ = members[account_no]
                 cleaned.append((row_no, values, {
                     "row_no": row_no, "account_no": account_no, "name": name, "id_number": id_number,
@@ -341,7 +341,7 @@ class ContributionsService(AnnualVerifications):
             key = (row["account_no"], row["month"])
             try:
                 if key in roster:
-                    raise supplementary.problem("IN_ROSTER", "month", "该职工该月份已在补缴清册中")
+                    raise field_error("IN_ROSTER", "month", "该职工该月份已在补缴清册中")
                 supplementary.check_cap(row["amount"], cap, taken.get(key, Decimal(0)), row["month"])
             except BusinessError as exc:
                 failures.append((row_no, values, exc))

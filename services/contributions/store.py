@@ -1,15 +1,14 @@
 """Queries and writes of the contributions service."""
-import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import String, cast, delete, func, insert, select, text, update
+from sqlalchemy import String, cast, delete, func, select, update
 
 from services.contributions.models import (
     OPEN_STATES, BankReceipt, EmployerAccount, LedgerEntry, OutboxMessage, Policy, RatePeriod,
     ReceiptConflict, SuspenseItem, Verification, VerificationRow)
 from services.contributions.rules import POSTED, POSTED_BOOK, POSTING, REMITTANCE, verification_no
-from shared.db import upsert_insert
+from shared.db import bulk_insert, upsert_insert
 
 
 def now():
@@ -92,23 +91,8 @@ def add_verification(session, values, day):
 
 
 def add_rows(session, verification_id, rows):
-    """The whole roster in one multi-row INSERT, no ORM objects: on PostgreSQL the rows travel as one
-    JSON array that the server unpacks (50,000 rows in a second or two, one statement); elsewhere
-    (SQLite) as multi-row INSERTs."""
-    if not rows:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(VerificationRow), [{**row, "verification_id": verification_id} for row in rows])
-        return
-    payload = json.dumps([[row["account_no"], row["name"], row["id_number"], row["month"], str(row["base"]),
-                           str(row["employer_amount"]), str(row["employee_amount"])] for row in rows],
-                         ensure_ascii=False)
-    session.execute(text(
-        "INSERT INTO verification_rows (verification_id, account_no, name, id_number, month, base, "
-        "employer_amount, employee_amount) "
-        "SELECT :verification_id, r->>0, r->>1, r->>2, r->>3, CAST(r->>4 AS numeric), CAST(r->>5 AS numeric), "
-        "CAST(r->>6 AS numeric) FROM json_array_elements(CAST(:rows AS json)) AS r"),
-        {"verification_id": int(verification_id), "rows": payload})  # a function scan keeps the array's order
+    """The whole roster in one statement, no ORM objects (`shared.db.bulk_insert`)."""
+    bulk_insert(session, VerificationRow.__table__, rows, {"verification_id": verification_id})
 
 
 def verification(session, unit_account, number, lock=False):

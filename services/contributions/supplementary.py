@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.contributions.models import SupplementaryDraft, Verification, VerificationRow
 from services.contributions.rules import month_text, monthly_cap
-from shared.errors import COUNTER_ONLY, BusinessError
+from shared.errors import COUNTER_ONLY, BusinessError, field_error
 from shared.money import MoneyError, money_str, round_money, to_money
 from shared.months import MonthError, hpf_year_of_month, parse_month
 from shared.text import has_hidden, normalize_text
@@ -23,23 +23,19 @@ COUNTED = ("awaiting", "posting", "posted")   # what already takes room under th
 REASON_MAX = 50
 
 
-def problem(code, field, message):
-    return BusinessError(code, message, [{"field": field, "message": message}])
-
-
 def clean_month(value, current_month, paid_up_to):
     month = normalize_text(value or "")
     try:
         parse_month(month)
     except MonthError as exc:
-        raise problem("VALIDATION_ERROR", "month", str(exc)) from None
+        raise field_error("VALIDATION_ERROR", "month", str(exc)) from None
     year, current = hpf_year_of_month(month), hpf_year_of_month(current_month)
     if year < current:
-        raise problem("SUPPLEMENTARY_MONTH", "month",
+        raise field_error("SUPPLEMENTARY_MONTH", "month",
                       f"{month_text(month)}属于{year}公积金年度，往年度的补缴{COUNTER_ONLY}")
     if not paid_up_to or month > paid_up_to:
         paid = month_text(paid_up_to) if paid_up_to else "尚无"
-        raise problem("SUPPLEMENTARY_MONTH", "month", f"补缴月份不能晚于缴至月份（{paid}）")
+        raise field_error("SUPPLEMENTARY_MONTH", "month", f"补缴月份不能晚于缴至月份（{paid}）")
     return month
 
 
@@ -47,18 +43,18 @@ def clean_amount(value):
     try:
         amount = to_money(value)
     except (MoneyError, TypeError):
-        raise problem("VALIDATION_ERROR", "amount", "补缴金额格式不正确，最多保留2位小数") from None
+        raise field_error("VALIDATION_ERROR", "amount", "补缴金额格式不正确，最多保留2位小数") from None
     if amount <= 0:
-        raise problem("VALIDATION_ERROR", "amount", "补缴金额须大于零")
+        raise field_error("VALIDATION_ERROR", "amount", "补缴金额须大于零")
     return amount
 
 
 def clean_reason(value):
     reason = normalize_text(value or "")
     if not reason:
-        raise problem("VALIDATION_ERROR", "reason", "请填写补缴原因")
+        raise field_error("VALIDATION_ERROR", "reason", "请填写补缴原因")
     if len(reason) > REASON_MAX or has_hidden(reason) or reason.startswith(FORMULA_STARTS):
-        raise problem("VALIDATION_ERROR", "reason", f"补缴原因不超过{REASON_MAX}个字，且不能含特殊字符")
+        raise field_error("VALIDATION_ERROR", "reason", f"补缴原因不超过{REASON_MAX}个字，且不能含特殊字符")
     return reason
 
 
@@ -66,7 +62,7 @@ def check_cap(amount, cap, taken, month):
     """`taken`: the member's month so far (remitted, supplementary, this roster's other rows)."""
     room = cap - taken
     if amount > room:
-        raise problem("OVER_MONTHLY_CAP", "amount",
+        raise field_error("OVER_MONTHLY_CAP", "amount",
                       f"{month_text(month)}该职工已缴及待缴{money_str(taken)}元，月缴存额上限{money_str(cap)}元，"
                       f"本次最多可补缴{money_str(max(room, Decimal(0)))}元")
 

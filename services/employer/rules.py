@@ -3,15 +3,12 @@ from decimal import Decimal
 
 from shared.errors import COUNTER_ONLY, BusinessError
 from shared.identity import mask_id, mask_mobile
+from shared.money import percent
 
 
 def unit_account_for(prefix, sequence):
     """单位账号: the centre's prefix and a zero-padded sequence number."""
     return f"{prefix}{sequence:08d}"
-
-
-def percent(rate):
-    return f"{(Decimal(rate) * 100).normalize():f}"
 
 
 def check_rates(employer_rate: Decimal, employee_rate: Decimal, policy):
