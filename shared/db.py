@@ -38,7 +38,13 @@ class UtcDateTime(TypeDecorator):
 TYPE_ANNOTATION_MAP = {datetime: UtcDateTime()}
 
 
-def make_engine(url):
+# Beyond `pool_size`, a returned connection is closed and the next checkout opens a new one (on
+# PostgreSQL a new server process): a service's pools hold as many as it runs workers at once.
+DEFAULT_POOL_SIZE = 10
+POOL_OVERFLOW = 10  # greenthreads a worker spawns, beyond one connection per worker
+
+
+def make_engine(url, pool_size=DEFAULT_POOL_SIZE):
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -60,10 +66,10 @@ def make_engine(url):
             cursor.close()
 
         return engine
-    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
 
 
-def make_read_engine(url, engine):
+def make_read_engine(url, engine, pool_size=DEFAULT_POOL_SIZE):
     """The engine of `read_rows`. On PostgreSQL a pool of its own whose connections stay in
     autocommit: a one-statement read sends that statement and nothing else (no BEGIN, ROLLBACK,
     isolation switch, nor the ping before each checkout: `read_rows` retries a read whose connection
@@ -71,7 +77,7 @@ def make_read_engine(url, engine):
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return engine
-    return create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=15)
+    return create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=POOL_OVERFLOW)
 
 
 def upsert_insert(session, table):
@@ -144,8 +150,9 @@ class Database(DependencyProvider):
 
     def setup(self):
         url = service_db_url(self.container.config, self.container.service_name)
-        self.engine = make_engine(url)
-        self.read_engine = make_read_engine(url, self.engine)
+        workers = int(self.container.config.get("max_workers", DEFAULT_POOL_SIZE))
+        self.engine = make_engine(url, workers)
+        self.read_engine = make_read_engine(url, self.engine, workers)
 
     def stop(self):
         for engine in {self.engine, self.read_engine} - {None}:

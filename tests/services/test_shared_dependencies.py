@@ -58,6 +58,10 @@ class ProbeService:
         return read_rows(self.db, COUNT, {"t": text_})[0][0]
 
     @rpc
+    def pool_sizes(self):
+        return [self.db.get_bind().pool.size(), self.db.info["read_engine"].pool.size()]
+
+    @rpc
     def report(self, total, failed):
         task = Task("probe-task", "610100000009", "progress", "probe", title="测试", total=total)
         task.start()
@@ -114,6 +118,13 @@ def test_a_read_whose_connection_died_is_read_again_on_a_new_one(rpc, probe):
         conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity "
                           "where datname = current_database() and pid <> pg_backend_pid()"))
     assert rpc.progress.read_count("survives") == 1
+
+
+def test_each_pool_holds_a_connection_for_every_worker(rpc, probe, config):
+    """A pool smaller than the workers closes a connection at every return beyond its size and opens
+    a new one (a new server process) at the next checkout: under load, a connection per request."""
+    workers = int(config.get("max_workers", 10))
+    assert rpc.progress.pool_sizes() == [workers, workers]
 
 
 def test_task_snapshots_reach_the_tasks_exchange_with_growing_seq(rpc, probe, config):
