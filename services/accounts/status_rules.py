@@ -21,7 +21,8 @@ SEAL, UNSEAL, TRANSFER = "seal", "unseal", "transfer"
 KIND_NAMES = {SEAL: "封存", UNSEAL: "启封", TRANSFER: "转入", "merge": "合并", "annual": "年度基数核定"}
 NUMBER_PREFIX = {SEAL: "FC", UNSEAL: "QF", TRANSFER: "ZR", "merge": "HB"}
 
-COLUMNS = {"account_no": "个人账号", "name": "姓名", "id_number": "证件号码", "reason": "原因", "base": "缴存基数"}
+COLUMNS = {"account_no": "个人账号", "name": "姓名", "id_number": "证件号码", "reason": "原因", "base": "缴存基数",
+           "from_account": "转出账号", "to_account": "转入账号"}
 
 
 @dataclass(frozen=True)

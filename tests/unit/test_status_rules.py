@@ -88,4 +88,5 @@ def test_f8_1_merge_rules():
     closed = account("61019000000002", status="03", id_number=person)
     assert rules.check_merge(closed, into, UNIT, set()).code == "ACCOUNT_CLOSED"
     error = rules.problem_error(rules.check_merge(into, out, UNIT, set()))
-    assert (error.status, error.details[0]["field"]) == (409, "to_account")
+    assert (error.status, error.details[0]["field"], error.details[0]["label"]) == (409, "to_account", "转入账号")
+    assert rules.problem_error(rules.check_merge(closed, into, UNIT, set())).details[0]["label"] == "转出账号"
