@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from shared.text import normalize_text
+from shared.text import normalize_text, typed_pattern
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -15,6 +15,11 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+# the OpenAPI patterns of what the parsers below take (full-width forms and blanks around too);
+# check digits and dates are theirs alone
+ID_PATTERN = typed_pattern(_ID_SHAPE.pattern, upper=True)
+MOBILE_PATTERN = typed_pattern(_MOBILE.pattern)
 
 
 class IdentityError(ValueError):

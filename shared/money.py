@@ -2,7 +2,7 @@
 import re
 from decimal import ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN, Decimal, InvalidOperation
 
-from shared.text import normalize_text
+from shared.text import normalize_text, typed_pattern
 
 ROUNDING_UNITS = {"yuan": Decimal("1"), "fen": Decimal("0.01")}
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
@@ -41,6 +41,14 @@ def to_money(value, max_places=2):
     if -amount.as_tuple().exponent > max_places:
         raise MoneyError(f"金额最多保留{max_places}位小数")
     return amount
+
+
+def amount_pattern(max_places=2, signed=True):
+    """The OpenAPI pattern of what `to_money(value, max_places)` takes: _AMOUNT with at most
+    `max_places` places, full-width forms, commas and blanks around as normalize_text and to_money
+    drop them (how many integer digits it allows is its own: leading zeros do not count)."""
+    sign = "-?" if signed else ""
+    return typed_pattern(rf"{sign}[0-9]+(\.[0-9]{{1,{max_places}}})?", ignored=",")
 
 
 def round_money(amount, unit="yuan", mode="half_up"):

@@ -3,9 +3,12 @@ import re
 from datetime import date
 
 from shared.errors import validation_error
+from shared.text import typed_pattern
 
 _MONTH = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 HPF_YEAR_FIRST_MONTH = 7
+# the OpenAPI pattern of a month a clerk types, as normalize_text then parse_month take it
+TYPED_MONTH_PATTERN = typed_pattern(_MONTH.pattern)
 
 
 class MonthError(ValueError):

@@ -6,9 +6,10 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.errors import MAX_RECORD_ID, validation_error
-from shared.identity import IdentityError, parse_credit_code, parse_mobile, parse_resident_id
+from shared.identity import (
+    ID_PATTERN, MOBILE_PATTERN, IdentityError, parse_credit_code, parse_mobile, parse_resident_id)
 from shared.money import MoneyError, money_str, to_money
-from shared.text import normalize_text
+from shared.text import normalize_text, typed_pattern
 
 _MESSAGES = {
     "Missing data for required field.": "必填项不能为空",
@@ -175,6 +176,12 @@ class Rate(fields.Field):
 
 class _Parsed(fields.String):
     parser = None
+    pattern = None  # the document's pattern of what the parser takes
+
+    def __init__(self, **kwargs):
+        if self.pattern:
+            kwargs.setdefault("metadata", {}).setdefault("pattern", self.pattern)
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -186,6 +193,7 @@ class _Parsed(fields.String):
 
 class ResidentIdNumber(_Parsed):
     parser = staticmethod(lambda text: parse_resident_id(text).number)
+    pattern = ID_PATTERN
 
 
 class CreditCode(_Parsed):
@@ -194,6 +202,7 @@ class CreditCode(_Parsed):
 
 class Mobile(_Parsed):
     parser = staticmethod(parse_mobile)
+    pattern = MOBILE_PATTERN
 
 
 
@@ -204,11 +213,9 @@ class Digits(fields.String):
     document's pattern admits what is accepted: full-width forms and surrounding blanks too."""
 
     def __init__(self, low, high, error, extra="", blank_ok=False, **kwargs):
-        full = "".join(chr(ord(c) + 0xFEE0) for c in extra)
-        body = rf"[0-9０-９{re.escape(extra + full)}]{{{low},{high}}}"
-        kwargs.setdefault("metadata", {})["pattern"] = rf"^\s*({body})?\s*$" if blank_ok else rf"^\s*{body}\s*$"
-        super().__init__(**kwargs)
         self.rule = re.compile(rf"[0-9{re.escape(extra)}]{{{low},{high}}}")
+        kwargs.setdefault("metadata", {}).setdefault("pattern", typed_pattern(self.rule.pattern, blank_ok=blank_ok))
+        super().__init__(**kwargs)
         self.error, self.blank_ok = error, blank_ok
 
     def _deserialize(self, value, attr, data, **kwargs):

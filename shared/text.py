@@ -14,3 +14,64 @@ def normalize_text(value):
 
 def has_hidden(text):
     return bool(HIDDEN.search(text))
+
+
+def _full_width(c):
+    return chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else ""
+
+
+def _variants(c, upper):
+    """`c` as a clerk may type it: itself and its full-width form (and lower case when it is upper-cased first)."""
+    chars = [c] + ([c.lower()] if upper and c.isupper() else [])
+    return "".join(re.escape(ch) + _full_width(ch) for ch in chars)
+
+
+def _class_items(items, upper):
+    out, i = [], 0
+    while i < len(items):
+        c = items[i]
+        if c == "\\":
+            c, i = items[i + 1], i + 1
+        if i + 2 < len(items) and items[i + 1] == "-":  # a range a-z
+            low, high = c, items[i + 2]
+            out.append(f"{low}-{high}{_full_width(low)}-{_full_width(high)}")
+            if upper and low.isupper():
+                out.append(f"{low.lower()}-{high.lower()}{_full_width(low.lower())}-{_full_width(high.lower())}")
+            i += 3
+        else:
+            out.append(_variants(c, upper))
+            i += 1
+    return "".join(out)
+
+
+def typed_pattern(rule, *, upper=False, blank_ok=False, ignored=""):
+    """The OpenAPI pattern of what a clerk may type for a value that `normalize_text` (then
+    `.upper()` when `upper`, then dropping the `ignored` characters) makes fully match `rule`:
+    every character of the rule also in its full-width form, blanks around the whole, the
+    ignored characters anywhere inside. `rule` is a plain regex: literal characters, [classes]
+    without negation, (groups), |, ? * + and {m,n}."""
+    gap = f"[{_class_items(ignored, False)}]*" if ignored else ""
+    out, i = [], 0
+    while i < len(rule):
+        c = rule[i]
+        if c in "()|?*+":
+            out.append(c)
+            i += 1
+            continue
+        if c == "{":
+            end = rule.index("}", i) + 1
+            out.append(rule[i:end])
+            i = end
+            continue
+        if c == "[":
+            end = rule.index("]", i + 2)
+            if rule[i + 1] == "^":
+                raise ValueError(f"a negated class cannot be widened: {rule}")
+            atom, i = f"[{_class_items(rule[i + 1:end], upper)}]", end + 1
+        elif c == "\\":
+            atom, i = f"[{_variants(rule[i + 1], upper)}]", i + 2
+        else:
+            atom, i = f"[{_variants(c, upper)}]", i + 1
+        out.append(f"(?:{atom}{gap})" if gap else atom)
+    body = gap + "".join(out)
+    return rf"^\s*({body})?\s*$" if blank_ok else rf"^\s*{body}\s*$"

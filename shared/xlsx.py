@@ -33,6 +33,16 @@ BLANK_ROWS_ALLOWED = 2000             # formatted empty rows (the template has 1
 INSTRUCTIONS_TITLE = "填写说明"
 
 
+def text_pattern(required=False, trimmed=True, full_width=False):
+    """The OpenAPI pattern of text a rule takes when it does not start with FORMULA_STARTS: looked
+    at after trimming when `trimmed`, full-width forms too when `full_width` (normalize_text comes
+    first), not blank when `required`."""
+    starts = "".join(re.escape(c) + (chr(ord(c) + 0xFEE0) if full_width else "") for c in FORMULA_STARTS)
+    blank = r"\s" if trimmed else ""
+    first = f"[^{blank}{starts}]"
+    return (r"^\s*" if trimmed else "^") + (first if required else f"({first}|$)")
+
+
 @dataclass(frozen=True)
 class Column:
     header: str          # Chinese header, exactly as in the template

@@ -2,10 +2,14 @@
 from marshmallow import fields, validate
 
 from services.accounts.rules import CONTRIBUTION_TYPES, ID_TYPES, LEDGER_TYPES, STATUSES, TEXT_LIMITS
-from services.accounts.status_rules import KIND_NAMES
+from services.accounts.status_rules import ACCOUNT_NO, KIND_NAMES
+from shared.identity import ID_PATTERN, MOBILE_PATTERN
+from shared.money import amount_pattern
 from shared.schemas import (
     MAX_PAGE, DateRangeSchema, Digits, ChangeItemSchema, LenientSchema, Mobile, Money, StatusCountSchema,
     StrictSchema)
+from shared.text import typed_pattern
+from shared.xlsx import text_pattern
 
 PAGE = {"page": fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE)),
         "page_size": fields.Integer(load_default=50, validate=validate.Range(1, 500))}
@@ -17,14 +21,20 @@ FULL_WIDTH = "；全角数字与字母按半角处理"
 class DraftInSchema(StrictSchema):
     """One row of the pending roster as the clerk types it; the rules check the values (each
     problem with its field's Chinese message), the document says what they accept."""
-    name = fields.String(required=True, metadata={"maxLength": TEXT_LIMITS["name"], "description": "姓名"})
-    id_number = fields.String(required=True, metadata={"description": "18位居民身份证号码，末位x按X处理" + FULL_WIDTH})
-    base = fields.String(required=True, metadata={"description": "缴存基数（元），最多2位小数，须在本年度上下限之间"
+    name = fields.String(required=True, metadata={"maxLength": TEXT_LIMITS["name"],
+                                                  "pattern": text_pattern(required=True), "description": "姓名"})
+    id_number = fields.String(required=True, metadata={"pattern": ID_PATTERN,
+                                                       "description": "18位居民身份证号码，末位x按X处理" + FULL_WIDTH})
+    base = fields.String(required=True, metadata={"pattern": amount_pattern(),
+                                                  "description": "缴存基数（元），最多2位小数，须在本年度上下限之间"
                                                                  + FULL_WIDTH})
-    mobile = fields.String(required=True, metadata={"description": "11位手机号码" + FULL_WIDTH})
-    household = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["household"], "description": "户籍"})
-    address = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["address"], "description": "家庭住址"})
-    phone = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["phone"], "description": "固定电话"})
+    mobile = fields.String(required=True, metadata={"pattern": MOBILE_PATTERN, "description": "11位手机号码" + FULL_WIDTH})
+    household = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["household"],
+                                                         "pattern": text_pattern(), "description": "户籍"})
+    address = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["address"], "pattern": text_pattern(),
+                                                       "description": "家庭住址"})
+    phone = fields.String(load_default="", metadata={"maxLength": TEXT_LIMITS["phone"], "pattern": text_pattern(),
+                                                     "description": "固定电话"})
 
 
 
@@ -111,10 +121,15 @@ class MemberOutSchema(LenientSchema):
 
 
 class MemberChangeInSchema(StrictSchema):
-    household = fields.String(validate=validate.Length(0, TEXT_LIMITS["household"]))
-    address = fields.String(validate=validate.Length(0, TEXT_LIMITS["address"]))
+    """F5.1; check_change refuses text a spreadsheet would run as a formula (as typed: nothing is
+    trimmed), a phone that starts with "-" among it: the document's patterns say so."""
+    household = fields.String(validate=validate.Length(0, TEXT_LIMITS["household"]),
+                              metadata={"pattern": text_pattern(trimmed=False)})
+    address = fields.String(validate=validate.Length(0, TEXT_LIMITS["address"]),
+                            metadata={"pattern": text_pattern(trimmed=False)})
     mobile = Mobile()
-    phone = Digits(7, 20, "固定电话格式不正确", extra="-", blank_ok=True)
+    phone = Digits(7, 20, "固定电话格式不正确", extra="-", blank_ok=True,
+                   metadata={"pattern": typed_pattern(r"[0-9][0-9\-]{6,19}", blank_ok=True)})
 
 
 class MemberChangeOutSchema(LenientSchema):
@@ -183,10 +198,15 @@ class OpeningsSubmittedSchema(LenientSchema):
 
 # ---------- member status changes (F8-F10) ----------
 
-FINDER = {"account_no": fields.String(validate=validate.Length(1, 20), metadata={"description": "个人账号"}),
+# an account number as clean_account_no takes it; blank when the member is found otherwise
+ACCOUNT_NO_PATTERN = typed_pattern(ACCOUNT_NO.pattern, blank_ok=True)
+FINDER = {"account_no": fields.String(validate=validate.Length(1, 20),
+                                      metadata={"description": "个人账号", "pattern": ACCOUNT_NO_PATTERN}),
           "id_number": fields.String(validate=validate.Length(1, 18), metadata={"description": "证件号码"}),
           "name": fields.String(validate=validate.Length(1, 50), metadata={"description": "姓名"})}
-REASON = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "原因，取自 reasons"})
+# the centre's list (configuration, served by GET …/reasons) is checked by clean_reason: here only "not blank"
+REASON = fields.String(required=True, validate=validate.Length(1, 20),
+                       metadata={"description": "原因，取自 reasons", "pattern": r"\S"})
 
 
 class SealDraftInSchema(StrictSchema):
@@ -196,15 +216,18 @@ class SealDraftInSchema(StrictSchema):
 
 
 class UnsealDraftInSchema(SealDraftInSchema):
-    base = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "新缴存基数（元）"})
+    base = fields.String(required=True, validate=validate.Length(1, 20),
+                         metadata={"description": "新缴存基数（元）", "pattern": amount_pattern()})
 
 
 class TransferDraftInSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(1, 50))
-    id_number = fields.String(required=True, validate=validate.Length(1, 18))
+    name = fields.String(required=True, validate=validate.Length(1, 50),
+                         metadata={"pattern": text_pattern(required=True)})
+    id_number = fields.String(required=True, validate=validate.Length(1, 18), metadata={"pattern": ID_PATTERN})
     reason = REASON
     account_no = fields.String(validate=validate.Length(1, 20),
-                               metadata={"description": "该职工有多个封存账户时，选择要转入的个人账号"})
+                               metadata={"description": "该职工有多个封存账户时，选择要转入的个人账号",
+                                         "pattern": ACCOUNT_NO_PATTERN})
 
 
 class ChangeDraftOutSchema(LenientSchema):

@@ -6,6 +6,7 @@ have changed since): `check_<kind>(row, member, context)` → the problem (code,
 or None. `member` is the account as it is now (a plain row), `context` what the rule needs of the
 rest of the centre (looked up in bulk by the caller).
 """
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,11 +59,14 @@ def clean_reason(value, reasons):
     return reason, None
 
 
+ACCOUNT_NO = re.compile(r"[0-9]{1,20}")  # 个人账号 (full-width digits made ASCII first)
+
+
 def clean_account_no(value):
     text = normalize_text(value or "")  # full-width digits as the clerk means them
     if not text:
         return None, Problem("VALIDATION_ERROR", "account_no", "必填项不能为空")
-    if not (text.isascii() and text.isdigit() and len(text) <= 20):
+    if not ACCOUNT_NO.fullmatch(text):
         return None, Problem("VALIDATION_ERROR", "account_no", "个人账号格式不正确")
     return text, None
 

@@ -6,8 +6,10 @@ from services.contributions.annual import STATUS_NAMES as ANNUAL_STATUS_NAMES
 from services.contributions.rules import (
     BOOK_NAMES, DAY_BASES, KIND_NAMES, LEDGER_TYPES, STATUS_NAMES, SUSPENSE_STATUS_NAMES)
 from shared.identity import mask_id
-from shared.money import ROUNDING_MODES, ROUNDING_UNITS
+from shared.money import ROUNDING_MODES, ROUNDING_UNITS, amount_pattern
+from shared.months import TYPED_MONTH_PATTERN
 from shared.schemas import MAX_PAGE, LenientSchema, Money, Rate, StrictSchema
+from shared.xlsx import text_pattern
 
 MONTH = validate.Regexp(r"^[0-9]{4}(0[1-9]|1[0-2])\Z", error="月份格式应为YYYYMM")
 # the column of a policy amount holds ten integer digits
@@ -98,19 +100,31 @@ def _path(verification):
     return "remittances" if verification.kind == "01" else "supplementaries"
 
 
+# a supplementary row's month, amount and reason as the rules (services.contributions.supplementary)
+# take them, added or changed: the document's patterns say what clean_month, clean_amount (a
+# negative amount is never taken) and clean_reason accept
+SUPPLEMENTARY = {
+    "month": {"validate": validate.Length(1, 6), "metadata": {
+        "description": "补缴月份 YYYYMM：本公积金年度内，且不晚于缴至月份", "pattern": TYPED_MONTH_PATTERN}},
+    "amount": {"validate": validate.Length(1, 20), "metadata": {
+        "description": "补缴金额（元），最多2位小数", "pattern": amount_pattern(signed=False)}},
+    "reason": {"validate": validate.Length(1, 50), "metadata": {
+        "description": "补缴原因", "pattern": text_pattern(required=True, full_width=True)}},
+}
+
+
 class SupplementaryDraftInSchema(StrictSchema):
     """One row of the supplementary roster as the clerk types it; the rules check the values."""
     account_no = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "个人账号"})
-    month = fields.String(required=True, validate=validate.Length(1, 6),
-                          metadata={"description": "补缴月份 YYYYMM：本公积金年度内，且不晚于缴至月份"})
-    amount = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "补缴金额（元）"})
-    reason = fields.String(required=True, validate=validate.Length(1, 50), metadata={"description": "补缴原因"})
+    month = fields.String(required=True, **SUPPLEMENTARY["month"])
+    amount = fields.String(required=True, **SUPPLEMENTARY["amount"])
+    reason = fields.String(required=True, **SUPPLEMENTARY["reason"])
 
 
 class SupplementaryDraftChangeSchema(StrictSchema):
-    month = fields.String(validate=validate.Length(1, 6))
-    amount = fields.String(validate=validate.Length(1, 20))
-    reason = fields.String(validate=validate.Length(1, 50))
+    month = fields.String(**SUPPLEMENTARY["month"])
+    amount = fields.String(**SUPPLEMENTARY["amount"])
+    reason = fields.String(**SUPPLEMENTARY["reason"])
 
 
 class SupplementaryDraftOutSchema(LenientSchema):
@@ -219,7 +233,8 @@ class AnnualDraftOutSchema(LenientSchema):
 
 
 class AnnualDraftChangeSchema(StrictSchema):
-    new_base = fields.String(required=True, validate=validate.Length(1, 20), metadata={"description": "新缴存基数（元）"})
+    new_base = fields.String(required=True, validate=validate.Length(1, 20),
+                             metadata={"description": "新缴存基数（元）", "pattern": amount_pattern()})
 
 
 class AnnualUnlistedSchema(LenientSchema):
@@ -239,10 +254,17 @@ class AnnualPageSchema(LenientSchema):
     items = fields.List(fields.Nested(AnnualDraftOutSchema))
 
 
+def _asked_rate(description):
+    """A rate the clerk may give; the document's pattern is what the field takes (its places)."""
+    rate = Rate(load_default=None, allow_none=True, metadata={"description": description})
+    rate.metadata["pattern"] = amount_pattern(rate.places)
+    return rate
+
+
 class AnnualSubmitSchema(StrictSchema):
     """调整缴存比例: either or both; what is left out keeps the employer's rate."""
-    employer_rate = Rate(load_default=None, allow_none=True, metadata={"description": "自7月起的单位缴存比例，如\"0.10\""})
-    employee_rate = Rate(load_default=None, allow_none=True, metadata={"description": "自7月起的个人缴存比例"})
+    employer_rate = _asked_rate("自7月起的单位缴存比例，如\"0.10\"")
+    employee_rate = _asked_rate("自7月起的个人缴存比例")
 
 
 class AnnualOutSchema(LenientSchema):

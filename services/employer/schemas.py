@@ -1,8 +1,9 @@
 """What crosses the bus for the employer service."""
 from marshmallow import fields, pre_dump, pre_load, validate
 
+from services.employer.functions import BY_ID as FUNCTIONS
 from services.employer.rules import (
-    CONSULTATION_TYPES, CONTENT_MAX, CONTENT_MIN, MESSAGE_KINDS, PENDING, REPLIED, REPLY_MAX,
+    CONSULTATION_TYPES, CONTENT_MAX, CONTENT_MIN, MAX_SHORTCUTS, MESSAGE_KINDS, PENDING, REPLIED, REPLY_MAX,
     display_items)
 from shared.identity import mask_id, mask_mobile
 from shared.schemas import (
@@ -177,7 +178,10 @@ class FunctionSchema(LenientSchema):
 
 
 class ShortcutsInSchema(StrictSchema):
-    function_ids = fields.List(fields.String(validate=validate.Length(1, 10)), required=True)
+    """The whole list: check_shortcuts takes known functions, each once, at most MAX_SHORTCUTS; the
+    document says so."""
+    function_ids = fields.List(fields.String(validate=validate.Length(1, 10), metadata={"enum": list(FUNCTIONS)}),
+                               required=True, metadata={"maxItems": MAX_SHORTCUTS, "uniqueItems": True})
 
 
 class ShortcutsOutSchema(LenientSchema):

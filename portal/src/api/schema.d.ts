@@ -5265,7 +5265,7 @@ export interface components {
             token?: string;
         };
         ShortcutsIn: {
-            function_ids: string[];
+            function_ids: ("F3.1" | "F3.2" | "F3.3" | "F4.1" | "F4.2" | "F4.3" | "F5.1" | "F5.2" | "F6.1" | "F6.2" | "F7.1" | "F7.2" | "F7.3" | "F8.1" | "F8.2" | "F9.1" | "F9.2" | "F9.3" | "F9.4" | "F9.5" | "F10.1" | "F10.2" | "F10.3" | "F11.1" | "F11.2" | "F12.1" | "F12.2" | "F13.1" | "F13.2" | "F13.3" | "F14.1" | "F15.1" | "F16.1" | "F17.1")[];
         };
         ShortcutsOut: {
             available?: components["schemas"]["Function"][];
@@ -5341,14 +5341,17 @@ export interface components {
             verification_no?: string;
         };
         SupplementaryDraftChange: {
+            /** @description 补缴金额（元），最多2位小数 */
             amount?: string;
+            /** @description 补缴月份 YYYYMM：本公积金年度内，且不晚于缴至月份 */
             month?: string;
+            /** @description 补缴原因 */
             reason?: string;
         };
         SupplementaryDraftIn: {
             /** @description 个人账号 */
             account_no: string;
-            /** @description 补缴金额（元） */
+            /** @description 补缴金额（元），最多2位小数 */
             amount: string;
             /** @description 补缴月份 YYYYMM：本公积金年度内，且不晚于缴至月份 */
             month: string;
