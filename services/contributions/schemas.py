@@ -11,7 +11,9 @@ from shared.months import TYPED_MONTH_PATTERN
 from shared.schemas import MAX_PAGE, LenientSchema, Money, Rate, StrictSchema
 from shared.xlsx import text_pattern
 
-MONTH = validate.Regexp(r"^[0-9]{4}(0[1-9]|1[0-2])\Z", error="月份格式应为YYYYMM")
+# `$(?!\n)` ends the text in Python's regexes (where `$` alone lets a trailing newline through) and
+# in ECMAScript's, which the document's patterns are
+MONTH = validate.Regexp(r"^[0-9]{4}(0[1-9]|1[0-2])$(?!\n)", error="月份格式应为YYYYMM")
 # the column of a policy amount holds ten integer digits
 POLICY_AMOUNT = validate.Range(max=Decimal("9999999999.99"), error="金额超出允许范围")
 

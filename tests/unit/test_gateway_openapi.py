@@ -35,6 +35,15 @@ def test_no_property_is_declared_a_number_where_the_api_sends_a_decimal_string()
     assert numbers == []
 
 
+def test_every_pattern_is_an_ecmascript_regex():
+    """JSON Schema patterns are ECMAScript's: Python's own anchors, named groups and inline flags
+    mean something else there, or nothing."""
+    python_only = re.compile(r"\\[AZ]|\(\?P|\(\?[aiLmsux]")
+    patterns = [(name, field, prop["pattern"]) for name, field, prop in _properties(openapi_document())
+                if "pattern" in prop]
+    assert patterns and [p for p in patterns if python_only.search(p[2])] == []
+
+
 def test_rates_and_money_are_decimal_strings():
     schemas = openapi_document()["components"]["schemas"]
     assert schemas["EmployerOut"]["properties"]["employer_rate"] == {"type": "string", "format": "decimal"}
