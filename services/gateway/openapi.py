@@ -21,8 +21,15 @@ def _decimal_as_string(self, field, **kwargs):
     return {}
 
 
+def _schema_name(schema):
+    """A schema's name in the document: its class's without "Schema", and "…Patch" for a partial
+    one (a PATCH body whose every field may be left out)."""
+    name = (schema if isinstance(schema, type) else type(schema)).__name__.removesuffix("Schema")
+    return f"{name}Patch" if getattr(schema, "partial", False) is True else name
+
+
 def openapi_document():
-    plugin = MarshmallowPlugin()
+    plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(title="住房公积金单位网厅 API", version="1.0.0", openapi_version="3.0.3", plugins=[plugin])
     plugin.converter.add_attribute_function(_decimal_as_string)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",

@@ -165,3 +165,12 @@ def test_the_annual_rates_and_a_changed_base_say_how_many_places_are_taken(schem
 def test_an_employer_change_s_legal_person_id_number_has_the_id_shape(schemas):
     assert _admits(schemas, "ChangeEmployer", "legal_person_id_number", FULL_WIDTH_ID)
     assert not _admits(schemas, "ChangeEmployer", "legal_person_id_number", "ID" + ID)
+
+
+def test_a_draft_s_patch_requires_no_field_as_the_service_takes_part_of_one():
+    document = openapi_document()
+    body = document["paths"]["/api/v1/openings/drafts/{draft_id}"]["patch"]["requestBody"]
+    name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    patch, whole = document["components"]["schemas"][name], document["components"]["schemas"]["DraftIn"]
+    assert "required" not in patch and whole["required"]
+    assert patch["properties"] == whole["properties"]

@@ -2091,7 +2091,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["DraftIn"];
+                    "application/json": components["schemas"]["DraftInPatch"];
                 };
             };
             responses: {
@@ -5003,6 +5003,31 @@ export interface components {
             mobile: string;
             /** @description 姓名 */
             name: string;
+            /**
+             * @description 固定电话
+             * @default
+             */
+            phone: string;
+        };
+        DraftInPatch: {
+            /**
+             * @description 家庭住址
+             * @default
+             */
+            address: string;
+            /** @description 缴存基数（元），最多2位小数，须在本年度上下限之间；全角数字与字母按半角处理 */
+            base?: string;
+            /**
+             * @description 户籍
+             * @default
+             */
+            household: string;
+            /** @description 18位居民身份证号码，末位x按X处理；全角数字与字母按半角处理 */
+            id_number?: string;
+            /** @description 11位手机号码；全角数字与字母按半角处理 */
+            mobile?: string;
+            /** @description 姓名 */
+            name?: string;
             /**
              * @description 固定电话
              * @default

@@ -39,7 +39,7 @@ def list_drafts(ctx):
 
 
 @route("PATCH", "/api/v1/openings/drafts/<draft_id>", "修改待开户记录 (F3.1)", "accounts",
-       body=DraftInSchema, response=DraftOutSchema)
+       body=DraftInSchema(partial=True), response=DraftOutSchema)
 def update_draft(ctx, draft_id):
     return ctx.rpc.accounts.update_opening_draft(ctx.employer_id, draft_id, ctx.json())
 
