@@ -1,10 +1,12 @@
 """Batch opening, end to end against its floor, and the accounts process's peak memory.
 
-    .venv/bin/python bench/batch_open.py [--rows 10000] [--memory-rows 50000] [--voucher FILE.pdf]
+    .venv/bin/python bench/batch_open.py [--rows 10000] [--repeat 3] [--memory-rows 50000] [--voucher FILE.pdf]
 
 Starts the whole system (own vhost and databases), builds a template file of N rows,
 then times upload → import → submit → batch finished over HTTP, and the floor for the
-same rows on the same database: openpyxl read-only parse plus one bulk insert.
+same rows on the same database: openpyxl read-only parse plus one bulk insert. Both are timed
+--repeat times in turn (each time new people in a new file), and the ratio is the medians': on a
+shared machine one timing of either can be a third off.
 """
 from shared.green import monkey_patch
 
@@ -14,6 +16,7 @@ import argparse  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -97,6 +100,7 @@ def peak_mb(pid):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="timings of each, end to end and floor in turn")
     parser.add_argument("--memory-rows", type=int, default=50_000, help="0 skips the memory run")
     parser.add_argument("--voucher", help="also save the batch's opening voucher (PDF) here")
     args = parser.parse_args()
@@ -112,10 +116,13 @@ def main():
         system.start()
         system.wait_ready()
         api, _ = employer_session(system, "基准测试有限公司")
-        data = template_file(args.rows)
-        e2e = end_to_end(api, data)
-        base = floor(data, db_urls["accounts"])
-        print(f"batch open, {args.rows} rows ({len(data) / 1e6:.1f} MB file)")
+        timings = []
+        for _ in range(args.repeat):
+            data = template_file(args.rows)
+            timings.append((end_to_end(api, data), floor(data, db_urls["accounts"])))
+            print(f"  end to end {timings[-1][0]:.2f} s, floor {timings[-1][1]:.2f} s")
+        e2e, base = (statistics.median(column) for column in zip(*timings))
+        print(f"batch open, {args.rows} rows ({len(data) / 1e6:.1f} MB file), median of {args.repeat}")
         print(f"  end to end (upload → import → submit → succeeded): {e2e:6.2f} s")
         print(f"  floor (read-only parse + one bulk insert):          {base:6.2f} s")
         print(f"  ratio: {e2e / base:.2f}   (target ≤ 3, end to end < 20 s)")
