@@ -205,8 +205,6 @@ class Mobile(_Parsed):
     pattern = MOBILE_PATTERN
 
 
-
-
 class Digits(fields.String):
     """A number a clerk types as digits (postal code, bank account, phone): full-width digits are
     the ones he means and become ASCII, anything else that is not `allowed` is refused. The
