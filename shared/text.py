@@ -16,14 +16,15 @@ def has_hidden(text):
     return bool(HIDDEN.search(text))
 
 
-def _full_width(c):
+def full_width(c):
+    """The full-width form of a printable ASCII character (what `normalize_text` makes half-width), else ""."""
     return chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else ""
 
 
 def _variants(c, upper):
     """`c` as a clerk may type it: itself and its full-width form (and lower case when it is upper-cased first)."""
     chars = [c] + ([c.lower()] if upper and c.isupper() else [])
-    return "".join(re.escape(ch) + _full_width(ch) for ch in chars)
+    return "".join(re.escape(ch) + full_width(ch) for ch in chars)
 
 
 def _class_items(items, upper):
@@ -34,9 +35,9 @@ def _class_items(items, upper):
             c, i = items[i + 1], i + 1
         if i + 2 < len(items) and items[i + 1] == "-":  # a range a-z
             low, high = c, items[i + 2]
-            out.append(f"{low}-{high}{_full_width(low)}-{_full_width(high)}")
+            out.append(f"{low}-{high}{full_width(low)}-{full_width(high)}")
             if upper and low.isupper():
-                out.append(f"{low.lower()}-{high.lower()}{_full_width(low.lower())}-{_full_width(high.lower())}")
+                out.append(f"{low.lower()}-{high.lower()}{full_width(low.lower())}-{full_width(high.lower())}")
             i += 3
         else:
             out.append(_variants(c, upper))

@@ -15,7 +15,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from shared.errors import BusinessError
-from shared.text import has_hidden, normalize_text
+from shared.text import full_width as full_width_form, has_hidden, normalize_text
 
 TEXT_FORMAT = "@"
 REQUIRED_FONT = Font(bold=True, color="FFC00000")
@@ -37,7 +37,7 @@ def text_pattern(required=False, trimmed=True, full_width=False):
     """The OpenAPI pattern of text a rule takes when it does not start with FORMULA_STARTS: looked
     at after trimming when `trimmed`, full-width forms too when `full_width` (normalize_text comes
     first), not blank when `required`."""
-    starts = "".join(re.escape(c) + (chr(ord(c) + 0xFEE0) if full_width else "") for c in FORMULA_STARTS)
+    starts = "".join(re.escape(c) + (full_width_form(c) if full_width else "") for c in FORMULA_STARTS)
     blank = r"\s" if trimmed else ""
     first = f"[^{blank}{starts}]"
     return (r"^\s*" if trimmed else "^") + (first if required else f"({first}|$)")
