@@ -40,8 +40,15 @@ def assert_read_fails_fast_with_503(api):
     assert took < 10 and "稍后" in down.json()["error"]["message"]
 
 
+def not_ready_report(system):
+    status, body = system.readiness()
+    down = (body or {}).get("down", [])
+    tails = "\n".join(f"--- {name}\n{system.log_tail(name, 60)}" for name in down)
+    return f"readyz {status} {body}, exited: {system.dead()}\n{tails}"
+
+
 def assert_batch_completes_once(system, api, submitted, db_url, unit):
-    assert wait_until(lambda: system.readiness()[0] == 200, timeout=90), system.readiness()
+    assert wait_until(lambda: system.readiness()[0] == 200, timeout=90), not_ready_report(system)
     batch = wait_batch(api, submitted["batch_id"], timeout=240)
     assert (batch["status"], batch["opened"], batch["failed"]) == ("succeeded", ROWS, 0)
     assert member_counts(db_url, unit) == (ROWS, ROWS)

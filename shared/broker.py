@@ -1,0 +1,54 @@
+"""A lost broker connection costs a worker its ack or its reply, never the whole service.
+
+Nameko takes any error in finishing a worker (acking its message, sending an RPC reply) for a
+bug and kills the container: the process exits and stays down. A broker restart makes exactly
+those fail: an ack on the dead socket raises the operating system's error (nameko only expects
+amqp's own), and a reply gives up after its retries while the broker is away. The broker still
+holds such a message unacked and delivers it again once the service has reconnected (handlers
+are idempotent for that reason), so the failure is logged and the worker ends as usual.
+"""
+import functools
+import logging
+
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
+from nameko.messaging import QueueConsumer
+from nameko.rpc import RpcConsumer
+
+log = logging.getLogger(__name__)
+
+CONNECTION_LOST = (OSError, OperationalError, AmqpConnectionError)
+
+
+def _settle_unless_lost(settle):
+    @functools.wraps(settle)
+    def settle_unless_lost(queue_consumer, message):
+        try:
+            settle(queue_consumer, message)
+        except CONNECTION_LOST as exc:
+            log.warning("%s not delivered, the broker connection is lost (%s): "
+                        "the broker delivers the message again", settle.__name__, exc)
+    return settle_unless_lost
+
+
+def _reply_unless_lost(handle_result):
+    @functools.wraps(handle_result)
+    def reply_unless_lost(rpc_consumer, message, result, exc_info):
+        try:
+            return handle_result(rpc_consumer, message, result, exc_info)
+        except CONNECTION_LOST as exc:
+            # the caller's own timeout answers it; acked, so that it does not run again unasked
+            log.warning("rpc reply not sent, the broker connection is lost (%s)", exc)
+            rpc_consumer.queue_consumer.ack_message(message)
+            return result, exc_info
+    return reply_unless_lost
+
+
+def survive_lost_connections():
+    """Once per process, before any service starts."""
+    if getattr(QueueConsumer, "survives_lost_connections", False):
+        return
+    QueueConsumer.ack_message = _settle_unless_lost(QueueConsumer.ack_message)
+    QueueConsumer.requeue_message = _settle_unless_lost(QueueConsumer.requeue_message)
+    RpcConsumer.handle_result = _reply_unless_lost(RpcConsumer.handle_result)
+    QueueConsumer.survives_lost_connections = True
