@@ -45,11 +45,12 @@ def find_members(session, unit_account, field, value):
 
 
 def normal_accounts_of(session, id_numbers):
-    """{id_number: its normal account no.} anywhere in the centre."""
+    """{id_number: (its normal account no., that account's employer)} anywhere in the centre."""
     found = {}
     for among in store._among(session, MEMBERS.c.id_number, sorted(set(id_numbers))):
-        found.update(session.execute(select(MEMBERS.c.id_number, MEMBERS.c.account_no)
-                                     .where(among, MEMBERS.c.status == NORMAL)).all())
+        rows = session.execute(select(MEMBERS.c.id_number, MEMBERS.c.account_no, MEMBERS.c.unit_account)
+                               .where(among, MEMBERS.c.status == NORMAL))
+        found.update((id_number, (account_no, unit)) for id_number, account_no, unit in rows)
     return found
 
 
@@ -204,12 +205,13 @@ def unseal_context(session, context, rows):
 def _apply_unseals(session, batch, rows, context):
     unseal_context(session, context, [{"account_no": r.account_no, "id_number": r.id_number} for r in rows])
     good, failures = _checked(session, batch, rows, context, rules.check_unseal)
-    people, kept = set(), []
+    people, kept = {}, []
     for row, member, values in good:  # one person twice in a chunk: the first one only
         if member.id_number in people:
-            failures.append((row.id, rules.Problem("NORMAL_ACCOUNT_EXISTS", "account_no", rules.NORMAL_ELSEWHERE)))
+            failures.append((row.id, rules.Problem("NORMAL_ACCOUNT_EXISTS", "account_no",
+                                                   rules.NORMAL_HERE.format(people[member.id_number]))))
         else:
-            people.add(member.id_number)
+            people[member.id_number] = member.account_no
             kept.append((row, member, values))
     try:
         with session.begin_nested():
@@ -223,7 +225,7 @@ def _apply_unseals(session, batch, rows, context):
                 survivors.append(item)
             except IntegrityError:
                 failures.append((item[0].id, rules.Problem("NORMAL_ACCOUNT_EXISTS", "account_no",
-                                                           rules.NORMAL_ELSEWHERE)))
+                                                           rules.NORMAL_JUST_NOW)))
         kept = survivors
     _mark(session, [row.id for row, _, _ in kept], failures)
     return len(kept), len(failures)

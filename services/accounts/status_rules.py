@@ -41,7 +41,7 @@ class Context:
     july_blocked: bool = False                 # seal: the annual verification is still owed
     limits: OpeningLimits = None               # unseal: base bounds and ages as of today
     sealed_here_this_month: set = field(default_factory=set)  # unseal: account nos
-    normal_ids: dict = field(default_factory=dict)            # unseal: id number → its normal account
+    normal_ids: dict = field(default_factory=dict)            # unseal: id number → (its normal account, employer)
     on_open_verification: set = field(default_factory=set)    # transfer: account nos
 
 
@@ -130,9 +130,10 @@ def check_unseal(row, member, context):
         return Problem("AGE_OUT_OF_RANGE", "account_no", AGE_MESSAGE)
     if member.account_no in context.sealed_here_this_month:
         return Problem("SEALED_THIS_MONTH", "account_no", f"本月在本单位封存的账户当月不能在网上启封，{COUNTER_ONLY}")
-    other = context.normal_ids.get(member.id_number)
-    if other and other != member.account_no:
-        return Problem("NORMAL_ACCOUNT_EXISTS", "account_no", NORMAL_ELSEWHERE)
+    other_account, other_unit = context.normal_ids.get(member.id_number, (None, None))
+    if other_account and other_account != member.account_no:
+        return Problem("NORMAL_ACCOUNT_EXISTS", "account_no",
+                       NORMAL_HERE.format(other_account) if other_unit == context.unit_account else NORMAL_ELSEWHERE)
     try:
         base = to_money(row.get("base"))
     except MoneyError as exc:
@@ -145,7 +146,10 @@ def check_unseal(row, member, context):
     return None
 
 
-NORMAL_ELSEWHERE = "该职工在本中心已有正常状态的个人账户，一人只能有一个正常账户；请由原单位先办理封存"
+NORMAL_ELSEWHERE = "该职工在本中心其他单位已有正常状态的个人账户，一人只能有一个正常账户；请由该单位先办理封存"
+NORMAL_HERE = ("该职工在本单位已有正常状态的个人账户（{}），一人只能有一个正常账户；"
+               "如需归集此账户余额，请办理个人账户合并")
+NORMAL_JUST_NOW = "该职工刚有另一个账户成为正常状态，一人只能有一个正常账户；请刷新后查看该职工的账户"
 
 
 def check_transfer(row, member, context):

@@ -48,8 +48,14 @@ def test_f9_3_unseal_age_month_normal_elsewhere_and_base():
     assert rules.check_unseal({"base": "6000"}, too_old, context()).code == "AGE_OUT_OF_RANGE"
     this_month = context(sealed_here_this_month={sealed.account_no})
     assert rules.check_unseal({"base": "6000"}, sealed, this_month).code == "SEALED_THIS_MONTH"
-    elsewhere = context(normal_ids={sealed.id_number: "61019000000999"})
-    assert rules.check_unseal({"base": "6000"}, sealed, elsewhere).code == "NORMAL_ACCOUNT_EXISTS"
+    elsewhere = rules.check_unseal({"base": "6000"}, sealed,
+                                   context(normal_ids={sealed.id_number: ("61019000000999", OTHER)}))
+    assert (elsewhere.code, elsewhere.message) == ("NORMAL_ACCOUNT_EXISTS", rules.NORMAL_ELSEWHERE)
+    assert "其他单位" in elsewhere.message and "封存" in elsewhere.message
+    # the other normal account is at this employer: sealing elsewhere would not help, a merge does
+    here = rules.check_unseal({"base": "6000"}, sealed, context(normal_ids={sealed.id_number: ("61019000000999", UNIT)}))
+    assert here.code == "NORMAL_ACCOUNT_EXISTS"
+    assert "本单位" in here.message and "61019000000999" in here.message and "合并" in here.message
     assert rules.check_unseal({"base": "2159.99"}, sealed, context()).column == "base"
     row = {"base": "6000.5"}
     rules.check_unseal(row, sealed, context())
