@@ -61,7 +61,7 @@ class OpeningBatch(Base):
 class OpeningRow(RosterRow, Base):
     """One row of a batch; its state changes in the same transaction that opens it."""
     __tablename__ = "opening_rows"
-    __table_args__ = (Index("ix_opening_rows_batch_state", "batch_id", "state"),)
+    __table_args__ = (Index("ix_opening_rows_batch_state", "batch_id", "state", "id"),)  # pending rows in id order
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("opening_batches.id"))
@@ -169,7 +169,7 @@ class ChangeDraft(ChangeFields, Base):
 class ChangeRow(ChangeFields, Base):
     """One row of a submitted seal, unseal or transfer batch."""
     __tablename__ = "change_rows"
-    __table_args__ = (Index("ix_change_rows_batch_state", "batch_id", "state"),)
+    __table_args__ = (Index("ix_change_rows_batch_state", "batch_id", "state", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("opening_batches.id"))

@@ -50,7 +50,7 @@ def _open_chunk(session, batch, rows, limits, prefix):
     shared = {"unit_account": batch.unit_account, "batch_id": batch.id, "id_type": "01", "status": rules.NORMAL,
               "opened_on": batch.opened_on, "created_at": store.now()}
     for row in rows:
-        clean, problems, person = rules.check_member({key: getattr(row, key) for key in HEADERS}, limits)
+        clean, problems, person = rules.check_member(row._mapping, limits)
         duplicate = not problems and rules.check_unique(clean["id_number"], (), taken, batch.unit_account)
         if problems or duplicate:
             column, message = duplicate or problems[0]
