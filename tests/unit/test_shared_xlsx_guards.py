@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from shared.errors import BusinessError
-from shared.xlsx import INSTRUCTIONS_TITLE, MAX_CELL_BYTES, Column, Template, read_rows
+from shared.xlsx import INSTRUCTIONS_TITLE, MAX_CELL_BYTES, Column, Template, _has_long_text, read_rows
 
 TEMPLATE = Template("批量开户", (Column("个人姓名", "name", True), Column("证件号码", "id_number", True, text_only=True),
                                 Column("户籍", "household")))
@@ -70,6 +70,15 @@ def test_a_huge_cell_is_refused_before_parsing():
     data = book(("批量开户", [HEADERS, ("张三", "11010519491231002X", "户" * MAX_CELL_BYTES)]))
     with pytest.raises(BusinessError, match="单元格内容超过"):
         read(data)
+
+
+def test_a_long_text_is_found_wherever_the_stream_cuts_it():
+    def streamed(text_bytes):  # a member read a megabyte at a time, the text across the first cut
+        return io.BytesIO(b"<a/>" * (1024 * 1024 // 4 - 25) + b"<t>" + text_bytes + b"</t>")
+    assert _has_long_text(streamed(b"x" * MAX_CELL_BYTES))
+    assert not _has_long_text(streamed(b"x" * (MAX_CELL_BYTES - 3)))  # with "t>", one byte short
+    assert _has_long_text(io.BytesIO(b"x" * MAX_CELL_BYTES))  # before any tag
+    assert not _has_long_text(io.BytesIO(b""))
 
 
 def test_a_stored_member_does_not_hide_another_members_ratio():
