@@ -1,4 +1,6 @@
-"""A lost broker connection costs a worker its ack or its reply, never the whole service.
+"""Nameko's RPC and consumers as the services need them, installed once per process.
+
+A lost broker connection costs a worker its ack or its reply, never the whole service.
 
 Nameko takes any error in finishing a worker (acking its message, sending an RPC reply) for a
 bug and kills the container: the process exits and stays down. A broker restart makes exactly
@@ -6,14 +8,22 @@ those fail: an ack on the dead socket raises the operating system's error (namek
 amqp's own), and a reply gives up after its retries while the broker is away. The broker still
 holds such a message unacked and delivers it again once the service has reconnected (handlers
 are idempotent for that reason), so the failure is logged and the worker ends as usual.
+
+A reply is kept as its request was: persistent for a persistent request, transient for a transient
+one (the gateway's reads, see services/gateway/service.py). A persistent message costs the broker a
+disk write before it confirms it; a reply to a read need not outlive a broker restart.
 """
 import functools
 import logging
+from functools import partial
 
+import nameko.rpc
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
+from nameko.amqp.publish import Publisher
+from nameko.constants import PERSISTENT
 from nameko.messaging import QueueConsumer
-from nameko.rpc import RpcConsumer
+from nameko.rpc import Responder, RpcConsumer
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +54,18 @@ def _reply_unless_lost(handle_result):
     return reply_unless_lost
 
 
-def survive_lost_connections():
+class ReplyKeptAsRequest(Responder):
+    @property
+    def publisher_cls(self):
+        return partial(Publisher, delivery_mode=self.message.properties.get("delivery_mode", PERSISTENT))
+
+
+def install():
     """Once per process, before any service starts."""
     if getattr(QueueConsumer, "survives_lost_connections", False):
         return
     QueueConsumer.ack_message = _settle_unless_lost(QueueConsumer.ack_message)
     QueueConsumer.requeue_message = _settle_unless_lost(QueueConsumer.requeue_message)
     RpcConsumer.handle_result = _reply_unless_lost(RpcConsumer.handle_result)
+    nameko.rpc.Responder = ReplyKeptAsRequest  # the name RpcConsumer.handle_result calls
     QueueConsumer.survives_lost_connections = True

@@ -1,5 +1,6 @@
 """Start eventlet before anything opens a socket (every process entry point calls this), and
-keep a lost broker connection from stopping a service (shared.broker)."""
+install nameko's adjustments (shared.broker): a lost broker connection does not stop a service, and a
+reply is kept as its request was."""
 import warnings
 
 
@@ -7,5 +8,5 @@ def monkey_patch():
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
     eventlet.monkey_patch()
-    from shared.broker import survive_lost_connections
-    survive_lost_connections()
+    from shared import broker
+    broker.install()

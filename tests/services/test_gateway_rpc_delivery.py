@@ -1,5 +1,6 @@
-"""The gateway's calls as the broker receives them: a read's (GET) are transient, a write's persistent
-(F2.1, F7.1). A copy of every call to the employer service is routed to a queue of the test's own."""
+"""The gateway's calls as the broker receives them: a read's (GET) are transient, a write's persistent,
+and each reply is kept as its request was (F2.1, F7.1). A copy of every RPC message, calls and replies,
+is routed to a queue of the test's own."""
 import kombu
 import pytest
 import requests
@@ -27,28 +28,39 @@ def gateway(start_service):
 
 
 @pytest.fixture
-def calls_to_employer(config):
-    """Every RPC request to the employer service from now on, as (method, delivery mode)."""
+def rpc_messages(config):
+    """Every RPC message from now on: {correlation id: {routing key: delivery mode}}."""
     with kombu.Connection(config["AMQP_URI"]) as connection:
-        queue = kombu.Queue("test-employer-calls", get_rpc_exchange(config), routing_key="employer.*",
-                            exclusive=True)(connection)
+        queue = kombu.Queue("test-rpc-messages", get_rpc_exchange(config), routing_key="#", exclusive=True)(connection)
         queue.declare()
         seen = {}
 
         def read():
             while (message := queue.get(no_ack=True)) is not None:
-                seen[message.delivery_info["routing_key"].split(".", 1)[1]] = message.properties["delivery_mode"]
+                seen.setdefault(message.properties["correlation_id"], {})[
+                    message.delivery_info["routing_key"]] = message.properties["delivery_mode"]
             return seen
         yield read
 
 
-def test_f7_1_a_read_is_sent_transient_and_a_write_persistent(rpc, gateway, calls_to_employer):
+def call_and_reply(messages, method):
+    """The delivery modes of the latest call to `method` and of its reply, once both have passed
+    (registering and logging in call the employer service too, from auth)."""
+    for modes in reversed(list(messages().values())):
+        if method in modes and len(modes) == 2:
+            reply_key = next(key for key in modes if key != method)
+            return modes[method], modes[reply_key]
+    return None
+
+
+def test_f7_1_a_read_and_its_reply_are_transient_a_write_and_its_reply_persistent(rpc, gateway, rpc_messages):
     token = http_login(rpc, gateway, *registered_employer(rpc, gateway))
     headers = {"Authorization": f"Bearer {token}"}
     assert requests.get(gateway + "/api/v1/employer", headers=headers, timeout=10).status_code == 200
     written = requests.put(gateway + "/api/v1/home/shortcuts", headers=headers, timeout=10,
                            json={"function_ids": ["F7.1"]})
     assert written.status_code == 200, written.text
-    wait_for(lambda: {"get_employer", "set_shortcuts"} <= calls_to_employer().keys())
-    assert calls_to_employer()["get_employer"] == TRANSIENT
-    assert calls_to_employer()["set_shortcuts"] == PERSISTENT
+    read = wait_for(lambda: call_and_reply(rpc_messages, "employer.get_employer"))
+    write = wait_for(lambda: call_and_reply(rpc_messages, "employer.set_shortcuts"))
+    assert read == (TRANSIENT, TRANSIENT)
+    assert write == (PERSISTENT, PERSISTENT)
