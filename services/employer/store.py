@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from services.employer.models import (
     Clerk, Consultation, Employer, EmployerChange, Message, OutboxEvent, Shortcut)
 from services.employer.rules import FIELD_LABELS, PENDING, change_number, unit_account_for
-from shared.db import read_rows, upsert_insert
+from shared.db import PreparedRead, upsert_insert
 
 
 def employer_by_unit_account(session, unit_account, lock=False):
@@ -19,18 +19,18 @@ def employer_by_unit_account(session, unit_account, lock=False):
 _EMPLOYERS, _CLERKS = Employer.__table__, Clerk.__table__
 _CLERK_COLUMNS = ("id", "name", "id_number", "mobile")
 # The read of 单位基本信息: the employer and its clerks in one statement (one round trip, and one
-# snapshot of both), built once so its cache key is computed once, read without the ORM.
-_EMPLOYER_VIEW = (
+# snapshot of both), built once and prepared once per connection, read without the ORM.
+_EMPLOYER_VIEW = PreparedRead("employer_view", (
     select(*_EMPLOYERS.c, *(_CLERKS.c[name].label(f"clerk_{name}") for name in _CLERK_COLUMNS))
     .outerjoin(_CLERKS, _CLERKS.c.employer_id == _EMPLOYERS.c.id)
     .where(_EMPLOYERS.c.unit_account == bindparam("unit_account"))
-    .order_by(_CLERKS.c.id))
+    .order_by(_CLERKS.c.id)))
 
 
 def employer_view(session, unit_account):
     """The employer as a read-only record with its clerks (id order, as the ORM relation keeps
     them), or None. For reads only: nothing here is tracked or can be written back."""
-    rows = read_rows(session, _EMPLOYER_VIEW, {"unit_account": unit_account})
+    rows = _EMPLOYER_VIEW.rows(session, {"unit_account": unit_account})
     if not rows:
         return None
     employer = SimpleNamespace(**{column.key: value for column, value in zip(_EMPLOYERS.c, rows[0])})

@@ -2,10 +2,10 @@
 import pytest
 from kombu import Connection
 from nameko.rpc import rpc
-from sqlalchemy import Integer, String, create_engine, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Integer, String, bindparam, create_engine, func, literal_column, or_, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from shared.db import Database, atomic, read_rows
+from shared.db import Database, PreparedRead, atomic, make_engine, make_read_engine, read_rows
 from shared.errors import BusinessError
 from shared.tasks import Task, TaskReporter, task_queue
 from tests.waiting import wait_for
@@ -118,6 +118,59 @@ def test_a_read_whose_connection_died_is_read_again_on_a_new_one(rpc, probe):
         conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity "
                           "where datname = current_database() and pid <> pg_backend_pid()"))
     assert rpc.progress.read_count("survives") == 1
+
+
+# a parameter used twice, and a literal percent sign (which the driver's format doubles)
+PROBE_READ = PreparedRead("probe_read", select(
+    func.count().label("n"), literal_column("'100%'").label("pct")).select_from(Note).where(
+    or_(Note.text == bindparam("t"), Note.text == bindparam("t") + "-copy")))
+
+
+@pytest.fixture
+def session(db_urls):
+    engine = make_engine(db_urls["progress"])
+    read_engine = make_read_engine(db_urls["progress"], engine)
+    session = Session(engine)
+    session.info["read_engine"] = read_engine
+    yield session
+    session.close()
+    read_engine.dispose()
+    engine.dispose()
+
+
+def prepared_statements(session):
+    """The statements prepared on the read engine's connection (one: these reads run one at a time)."""
+    with session.info["read_engine"].connect() as connection:
+        return {row[0] for row in connection.exec_driver_sql("select name from pg_prepared_statements")}
+
+
+def test_a_prepared_read_gives_the_plain_reads_rows_and_is_prepared_once_per_connection(rpc, probe, session):
+    for value in ("prepared", "prepared-copy", "prepared"):
+        assert rpc.progress.add(value) == "added"
+    plain = read_rows(session, PROBE_READ.statement, {"t": "prepared"})
+    assert [tuple(row) for row in plain] == [(3, "100%")]
+    assert [tuple(row) for row in PROBE_READ.rows(session, {"t": "prepared"})] == [(3, "100%")]
+    assert prepared_statements(session) == {"probe_read"}
+    assert PROBE_READ.rows(session, {"t": "prepared"})[0].n == 3  # executed again, not prepared again
+    assert [tuple(row) for row in PROBE_READ.rows(session, {"t": "none such"})] == [(0, "100%")]
+
+
+def test_a_prepared_read_whose_connection_died_is_prepared_again_on_a_new_one(rpc, probe, session):
+    assert rpc.progress.add("again") == "added"
+    assert PROBE_READ.rows(session, {"t": "again"})[0].n == 1
+    with probe.connect() as conn:
+        conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity "
+                          "where datname = current_database() and pid <> pg_backend_pid()"))
+    assert PROBE_READ.rows(session, {"t": "again"})[0].n == 1
+    assert prepared_statements(session) == {"probe_read"}
+
+
+def test_a_prepared_read_inside_a_transaction_sees_the_transactions_writes(probe, session):
+    session.add(Note(text="unsaved"))
+    session.flush()
+    assert PROBE_READ.rows(session, {"t": "unsaved"})[0].n == 1
+    session.rollback()
+    assert PROBE_READ.rows(session, {"t": "unsaved"})[0].n == 0
 
 
 def test_each_pool_holds_a_connection_for_every_worker(rpc, probe, config):
