@@ -15,7 +15,6 @@ disk write before it confirms it; a reply to a read need not outlive a broker re
 """
 import functools
 import logging
-from functools import partial
 
 import nameko.rpc
 from amqp.exceptions import ConnectionError as AmqpConnectionError
@@ -57,15 +56,16 @@ def _reply_unless_lost(handle_result):
 class ReplyKeptAsRequest(Responder):
     @property
     def publisher_cls(self):
-        return partial(Publisher, delivery_mode=self.message.properties.get("delivery_mode", PERSISTENT))
+        delivery_mode = self.message.properties.get("delivery_mode", PERSISTENT)
+        return functools.partial(Publisher, delivery_mode=delivery_mode)
 
 
 def install():
     """Once per process, before any service starts."""
-    if getattr(QueueConsumer, "survives_lost_connections", False):
+    if getattr(QueueConsumer, "hpf_installed", False):
         return
     QueueConsumer.ack_message = _settle_unless_lost(QueueConsumer.ack_message)
     QueueConsumer.requeue_message = _settle_unless_lost(QueueConsumer.requeue_message)
     RpcConsumer.handle_result = _reply_unless_lost(RpcConsumer.handle_result)
     nameko.rpc.Responder = ReplyKeptAsRequest  # the name RpcConsumer.handle_result calls
-    QueueConsumer.survives_lost_connections = True
+    QueueConsumer.hpf_installed = True

@@ -7,6 +7,7 @@ import uuid
 from types import SimpleNamespace
 
 import eventlet
+from nameko.constants import NON_PERSISTENT
 from nameko.dependency_providers import Config
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
@@ -36,9 +37,6 @@ REQUEST_TIMEOUT_SECONDS = 60
 DATABASE_DOWN = {"OperationalError", "InterfaceError", "DisconnectionError", "PendingRollbackError"}
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and lone surrogates from \ud800 escapes
 MAX_JSON_DEPTH = 16  # no request of the API nests deeper; a deeper one is forged
-# AMQP delivery modes. A read's RPC is held in the broker's memory only: written to disk (as a
-# persistent message is, before the broker confirms it) it cost the broker half its work per read.
-TRANSIENT = 1
 READS = ("GET", "HEAD")
 
 
@@ -177,13 +175,15 @@ class GatewayService(SessionRevocation):
         return response
 
     def backends(self, method):
-        """The services' proxies for one request. A read (GET) sends its calls transient: lost in a
-        broker restart, it ends in the request's timeout and changed nothing. A write's calls stay
-        persistent, so that one the broker holds when it restarts still runs."""
+        """The services' proxies for one request. A read (GET) sends its calls transient, held in the
+        broker's memory only: written to disk before the broker confirms it (as a persistent message
+        is), a read cost the broker twice the work. Lost in a broker restart, a read ends in the
+        request's timeout and changed nothing. A write's calls stay persistent, so that one the
+        broker holds when it restarts still runs."""
         proxies = {name: getattr(self, name) for name in DATA_SERVICES}
         if method in READS:
             proxies = {name: ServiceProxy(proxy.worker_ctx, proxy.service_name, proxy.reply_listener,
-                                          **{**proxy.options, "delivery_mode": TRANSIENT})
+                                          **{**proxy.options, "delivery_mode": NON_PERSISTENT})
                        for name, proxy in proxies.items()}
         return SimpleNamespace(**proxies)
 
@@ -200,7 +200,8 @@ class GatewayService(SessionRevocation):
             return error_response(405, "METHOD_NOT_ALLOWED", "不支持该请求方法")
         if not (_storable(path_args) and _storable(request.args.to_dict(flat=False))):
             return error_response(400, "BAD_REQUEST", "请求地址或查询参数含有无效字符")
-        ctx = RequestContext(request, self.backends(request.method), self.config, request_id, live=self.live, proxies=self.proxies)
+        ctx = RequestContext(request, self.backends(request.method), self.config, request_id, live=self.live,
+                             proxies=self.proxies)
         try:
             with eventlet.Timeout(REQUEST_TIMEOUT_SECONDS):
                 if route.auth:
