@@ -180,10 +180,8 @@ class PreparedRead:
         formatting, which every statement passes through, makes it single."""
         if self._compiled is None:
             compiled = self.statement.compile(dialect=dialect)
-            sql, names = str(compiled), []
-            for name in _NAMED_PARAMETER.findall(sql):
-                if name not in names:
-                    names.append(name)
+            sql = str(compiled)
+            names = list(dict.fromkeys(_NAMED_PARAMETER.findall(sql)))  # each once, in order
             sql = _NAMED_PARAMETER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
             # the values the statement holds itself (a literal SQLAlchemy made a parameter of)
             self._compiled = (f"PREPARE {self.name} AS {sql}", names, compiled.params)
