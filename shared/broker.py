@@ -12,14 +12,22 @@ are idempotent for that reason), so the failure is logged and the worker ends as
 A reply is kept as its request was: persistent for a persistent request, transient for a transient
 one (the gateway's reads, see services/gateway/service.py). A persistent message costs the broker a
 disk write before it confirms it; a reply to a read need not outlive a broker restart.
+
+Every publish (a call, a reply, an event) takes a producer from kombu's pool, which is keyed by a
+connection's settings: the connection that stands for those settings is built once per process,
+not at every publish as nameko does (kombu parses the URI and the options each time).
 """
 import functools
 import logging
+from contextlib import contextmanager
 
+import nameko.amqp.publish
 import nameko.rpc
 from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu import Connection
 from kombu.exceptions import OperationalError
-from nameko.amqp.publish import Publisher
+from kombu.pools import producers
+from nameko.amqp.publish import DEFAULT_TRANSPORT_OPTIONS, Publisher
 from nameko.constants import PERSISTENT
 from nameko.messaging import QueueConsumer
 from nameko.rpc import Responder, RpcConsumer
@@ -60,6 +68,23 @@ class ReplyKeptAsRequest(Responder):
         return functools.partial(Publisher, delivery_mode=delivery_mode)
 
 
+_POOL_KEYS = {}  # a publisher's settings -> the connection its producer pool is keyed by
+
+
+@contextmanager
+def pooled_producer(amqp_uri, confirms=True, ssl=None, login_method=None, transport_options=None):
+    """nameko's `get_producer`, with the pool's key built once per settings."""
+    options = {**(DEFAULT_TRANSPORT_OPTIONS if transport_options is None else transport_options),
+               "confirm_publish": confirms}
+    settings = (amqp_uri, repr(ssl), login_method, repr(options))
+    key = _POOL_KEYS.get(settings)
+    if key is None:  # only a template: the pool connects clones of it
+        key = _POOL_KEYS[settings] = Connection(amqp_uri, transport_options=options, ssl=ssl,
+                                                login_method=login_method)
+    with producers[key].acquire(block=True) as producer:
+        yield producer
+
+
 def install():
     """Once per process, before any service starts."""
     if getattr(QueueConsumer, "hpf_installed", False):
@@ -68,4 +93,5 @@ def install():
     QueueConsumer.requeue_message = _settle_unless_lost(QueueConsumer.requeue_message)
     RpcConsumer.handle_result = _reply_unless_lost(RpcConsumer.handle_result)
     nameko.rpc.Responder = ReplyKeptAsRequest  # the name RpcConsumer.handle_result calls
+    nameko.amqp.publish.get_producer = pooled_producer  # the name Publisher.publish calls
     QueueConsumer.hpf_installed = True

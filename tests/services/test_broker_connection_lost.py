@@ -89,3 +89,21 @@ def test_a_reply_the_broker_cannot_take_leaves_the_service_running(container, rp
         container.config[AMQP_URI_CONFIG_KEY] = reachable
     assert not container._died.ready()
     assert rpc.lost_connection_probe.ping() == "pong"
+
+
+def test_a_publish_takes_its_producer_from_the_pool_of_its_own_settings():
+    from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
+
+    from shared.broker import pooled_producer
+
+    uri, other_vhost = "amqp://guest:guest@127.0.0.1:5672/pool-probe", "amqp://guest:guest@127.0.0.1:5672/other"
+    with pooled_producer(uri, confirms=True) as first:
+        pass
+    with pooled_producer(uri, confirms=True, transport_options=dict(DEFAULT_TRANSPORT_OPTIONS)) as again:
+        assert again is first  # the same settings: the same pool, the producer used again
+    with pooled_producer(uri, confirms=False) as unconfirmed:
+        assert unconfirmed is not first
+        assert unconfirmed.connection.transport_options["confirm_publish"] is False
+    assert first.connection.transport_options["confirm_publish"] is True
+    with pooled_producer(other_vhost) as elsewhere:
+        assert elsewhere.connection.virtual_host == "other"
