@@ -125,22 +125,19 @@ def read_rows(session, statement, params):
     """
     if session.in_transaction():
         return session.connection().execute(statement, params).all()
-    return _on_live_connection(_read_engine(session), lambda connection: connection.execute(statement, params).all())
-
-
-def _read_engine(session):
-    return session.info.get("read_engine") or session.get_bind()
-
-
-def _on_live_connection(engine, read):
+    engine = _read_engine(session)
     try:
         with engine.connect() as connection:
-            return read(connection)
+            return connection.execute(statement, params).all()
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
     with engine.connect() as connection:
-        return read(connection)
+        return connection.execute(statement, params).all()
+
+
+def _read_engine(session):
+    return session.info.get("read_engine") or session.get_bind()
 
 
 _NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
@@ -152,7 +149,7 @@ class PreparedRead:
     单位基本信息 fell from about 0.25 to 0.14 ms). On SQLite, and inside a transaction, it is `read_rows`.
 
     The prepared read runs on the pool's driver connection itself, without SQLAlchemy's
-    execution and result layers (a tenth of the employer service's CPU per click). Parameters go
+    execution context and result layer. Parameters go
     to the server as they are: for statements whose parameters are plain text or numbers (no type
     that converts a value on its way in). Rows are named tuples of what the driver gives, which on
     PostgreSQL is what the statement's column types give."""
