@@ -155,6 +155,11 @@ def test_a_prepared_read_gives_the_plain_reads_rows_and_is_prepared_once_per_con
     assert [tuple(row) for row in PROBE_READ.rows(session, {"t": "none such"})] == [(0, "100%")]
 
 
+def test_a_prepared_read_without_parameters(session):
+    count_all = PreparedRead("probe_count", select(func.count().label("n")).select_from(Note))
+    assert count_all.rows(session, {})[0].n == read_rows(session, count_all.statement, {})[0].n
+
+
 def test_a_prepared_read_whose_connection_died_is_prepared_again_on_a_new_one(rpc, probe, session):
     assert rpc.progress.add("again") == "added"
     assert PROBE_READ.rows(session, {"t": "again"})[0].n == 1
